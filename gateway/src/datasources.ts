@@ -1,0 +1,127 @@
+import {
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+  RemoteGraphQLDataSource,
+} from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { type DocumentNode, execute, GraphQLError, parse } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { SharedRequestContext, SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
+import type { RequestTrace } from '../../subgraphs/kit/upstream.ts';
+
+/** The gateway's per-request context. */
+export interface GatewayContext extends SharedRequestContext {
+  trace: RequestTrace;
+  /** Client asked for upstream statistics in `extensions.upstream` (header `x-upstream-stats: 1`). */
+  wantsStats: boolean;
+}
+
+/**
+ * Executes a subgraph fetch in this process: no HTTP hop, no serialisation of the request.
+ * The subgraph's per-request context is derived from the gateway context, so loaders are shared by
+ * all fetches of one GraphQL request and discarded with it.
+ */
+export class InProcessDataSource implements GraphQLDataSource {
+  private readonly documents = new LRUCache<string, DocumentNode>({ max: 500 });
+
+  constructor(readonly runtime: SubgraphRuntime) {}
+
+  async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
+    const query = request.query ?? '';
+    let document = this.documents.get(query);
+    if (!document) {
+      document = parse(query);
+      this.documents.set(query, document);
+    }
+    const shared = (context as Partial<GatewayContext>).trace
+      ? (context as GatewayContext)
+      : { trace: emptyTrace() };
+    const result = await execute({
+      schema: this.runtime.schema,
+      document,
+      variableValues: request.variables ?? {},
+      operationName: request.operationName ?? null,
+      contextValue: this.runtime.contextFor(shared),
+    });
+    const response: GatewayGraphQLResponse = { data: result.data as Record<string, unknown> | null };
+    if (result.errors) response.errors = result.errors.map((e) => e.toJSON() as never);
+    return response;
+  }
+}
+
+function emptyTrace(): RequestTrace {
+  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0 };
+}
+
+/** Options of the remote data source. */
+export interface RemoteOptions {
+  name: string;
+  url: string;
+  /** Whole-call timeout in ms. */
+  timeoutMs: number;
+  /** Shared keep-alive dispatcher for all remote subgraphs. */
+  dispatcher: Agent;
+}
+
+/**
+ * Calls a subgraph over HTTP through undici (keep-alive, bounded connections, timeouts). The
+ * subgraph's `extensions.upstream` (stale markers, call counts) is merged into the gateway request.
+ * No retries: a mutation must never be replayed, and the subgraph retries its own upstreams.
+ */
+export class UndiciRemoteDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(private readonly options: RemoteOptions) {
+    super({
+      url: options.url,
+      fetcher: ((input: string, init: Record<string, unknown>) =>
+        undiciFetch(input, {
+          ...(init as object),
+          dispatcher: options.dispatcher,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        })) as never,
+    });
+  }
+
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
+    const response = await super.process(options);
+    const upstream = response.extensions?.['upstream'] as
+      | { stale?: string[]; calls?: number; cacheHits?: number }
+      | undefined;
+    const trace = (options.context as Partial<GatewayContext>).trace;
+    if (upstream && trace) {
+      for (const agency of upstream.stale ?? []) trace.stale.add(agency);
+      trace.upstreamCalls += upstream.calls ?? 0;
+      trace.cacheHits += upstream.cacheHits ?? 0;
+    }
+    return response;
+  }
+
+  override didEncounterError(error: Error): void {
+    if (
+      error instanceof GraphQLError &&
+      error.extensions['code'] &&
+      error.extensions['code'] !== 'INTERNAL_SERVER_ERROR'
+    )
+      throw error;
+    const timeout = error.name === 'TimeoutError' || /timeout|aborted/i.test(error.message);
+    throw new GraphQLError(
+      timeout
+        ? `Subgraph "${this.options.name}" did not answer within ${this.options.timeoutMs} ms`
+        : `Subgraph "${this.options.name}" could not be reached`,
+      {
+        extensions: {
+          code: timeout ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
+          agency: this.options.name,
+        },
+      },
+    );
+  }
+}
+
+/** The dispatcher shared by remote subgraph calls. */
+export function createSubgraphAgent(): Agent {
+  return new Agent({ connections: 32, keepAliveTimeout: 30_000, connect: { timeout: 5_000 } });
+}

@@ -1,0 +1,344 @@
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname } from 'node:path';
+import { ApolloGateway, type SupergraphSdlHook } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type Keyv from 'keyv';
+import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { createCache } from '../../subgraphs/kit/cache.ts';
+import type { Logger } from '../../subgraphs/kit/logger.ts';
+import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
+import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
+import { createTrace, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import type { Config } from './config.ts';
+import {
+  createSubgraphAgent,
+  type GatewayContext,
+  InProcessDataSource,
+  UndiciRemoteDataSource,
+} from './datasources.ts';
+import { formatError } from './errors.ts';
+import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
+
+/** Injection points for tests; production uses the defaults. */
+export interface GatewayDeps {
+  config: Config;
+  logger: Logger;
+  /** Replaces every agency upstream's dispatcher (tests: an undici MockAgent). */
+  dispatcher?: Dispatcher;
+  cache?: Keyv;
+  now?: () => number;
+  onUpstreamEvent?: (event: UpstreamEvent) => void;
+  /** Extra Apollo Server plugins (metrics, usage insights). */
+  plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** Extra HTTP routes, checked before GraphQL: return true when handled. */
+  routes?: Array<(req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean>;
+}
+
+export interface GatewayApp {
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly subgraphs: readonly ResolvedSubgraph[];
+  readonly runtimes: ReadonlyMap<string, SubgraphRuntime>;
+  /** Starts listening; resolves with the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Supergraph loaded and every remote subgraph answering. */
+  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  stop(): Promise<void>;
+  /** Number of supergraph (re)loads so far. */
+  readonly schemaLoads: number;
+}
+
+/** Builds the gateway: subgraph runtimes, Apollo Gateway over the supergraph file, HTTP server. */
+export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
+  const { config, logger } = deps;
+  const g = config.gateway;
+  // @apollo/gateway sends anonymous usage metrics to Apollo unless this is set: nothing calls home.
+  process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
+
+  const subgraphs = loadSubgraphList(g.SUBGRAPHS_FILE, parseUrlOverrides(g.SUBGRAPH_URLS));
+  const cache = deps.cache ?? createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger });
+  const snapshot = g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR);
+  const runtimes = new Map<string, SubgraphRuntime>();
+  for (const s of subgraphs) {
+    if (s.module && !s.url) {
+      runtimes.set(
+        s.name,
+        s.module.create({
+          config: config.subgraphs as never,
+          cache,
+          logger,
+          mode: g.UPSTREAM_MODE,
+          snapshot,
+          now: deps.now ?? Date.now,
+          dispatcher: deps.dispatcher,
+          onUpstreamEvent: deps.onUpstreamEvent,
+        }),
+      );
+    }
+  }
+  const remoteAgent = createSubgraphAgent();
+
+  let schemaLoads = 0;
+  let watcher: FSWatcher | undefined;
+  const supergraphSdl: SupergraphSdlHook = async ({ update }) => {
+    const file = g.SUPERGRAPH_FILE;
+    let current = readFileSync(file, 'utf8');
+    let timer: NodeJS.Timeout | undefined;
+    // Watch the directory, not the file: editors and `npm run compose` replace files by rename.
+    watcher = watch(dirname(file), (_event, changed) => {
+      if (changed !== basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        let next: string;
+        try {
+          next = readFileSync(file, 'utf8');
+        } catch {
+          return; // mid-rename; the next event brings the new file
+        }
+        if (next === current || next.trim() === '') return;
+        try {
+          // In-flight requests finish on the old schema; new ones get the new one.
+          update(next);
+          current = next;
+          logger.info({ file }, 'supergraph reloaded');
+        } catch (err) {
+          logger.error({ err, file }, 'new supergraph rejected; keeping the previous one');
+        }
+      }, 100);
+    });
+    return {
+      supergraphSdl: current,
+      cleanup: async () => {
+        clearTimeout(timer);
+        watcher?.close();
+      },
+    };
+  };
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger: {
+      debug: (m) => logger.debug({}, String(m)),
+      info: (m) => logger.info({}, String(m)),
+      warn: (m) => logger.warn({}, String(m)),
+      error: (m) => logger.error({}, String(m)),
+    },
+    buildService: ({ name }) => {
+      const entry = subgraphs.find((s) => s.name === name);
+      const runtime = runtimes.get(name);
+      if (runtime) return new InProcessDataSource(runtime);
+      if (!entry?.url)
+        throw new Error(`Subgraph "${name}" is in the supergraph but not in ${g.SUBGRAPHS_FILE}`);
+      return new UndiciRemoteDataSource({
+        name,
+        url: entry.url,
+        timeoutMs: g.SUBGRAPH_TIMEOUT_MS,
+        dispatcher: remoteAgent,
+      });
+    },
+  });
+  gateway.onSchemaLoadOrUpdate(() => {
+    schemaLoads += 1;
+  });
+
+  const httpServer: Server = createServer();
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      upstreamExtensionsPlugin(),
+      ...(deps.plugins ?? []),
+    ],
+  });
+  await apollo.start();
+
+  async function readiness() {
+    const checks: Record<string, string> = { supergraph: schemaLoads > 0 ? 'loaded' : 'not loaded' };
+    await Promise.all(
+      subgraphs.map(async (s) => {
+        if (!s.url) {
+          checks[s.name] = 'in-process';
+          return;
+        }
+        try {
+          const res = await undiciRequest(s.url, {
+            method: 'POST',
+            dispatcher: remoteAgent,
+            headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true' },
+            body: JSON.stringify({ query: '{ __typename }' }),
+            headersTimeout: 2000,
+            bodyTimeout: 2000,
+          });
+          await res.body.dump();
+          checks[s.name] = res.statusCode === 200 ? 'reachable' : `HTTP ${res.statusCode}`;
+        } catch {
+          checks[s.name] = 'unreachable';
+        }
+      }),
+    );
+    const ready = Object.values(checks).every(
+      (v) => v === 'loaded' || v === 'in-process' || v === 'reachable',
+    );
+    return { ready, checks };
+  }
+
+  const routes = deps.routes ?? [];
+  httpServer.on('request', (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'request handling failed');
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.setHeader('access-control-allow-origin', g.CORS_ORIGIN);
+    res.setHeader('vary', 'origin');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type',
+        'access-control-max-age': '86400',
+      });
+      res.end();
+      return;
+    }
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/ready') {
+      const r = await readiness();
+      return sendJson(res, r.ready ? 200 : 503, {
+        status: r.ready ? 'ready' : 'not ready',
+        checks: r.checks,
+      });
+    }
+    for (const route of routes) if (await route(req, res, url)) return;
+    if (url.pathname !== '/graphql' && url.pathname !== '/') {
+      return sendJson(res, 404, { error: `No route ${url.pathname}: GraphQL is served at /graphql` });
+    }
+    await serveGraphQL(req, res, url);
+  }
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const raw = await readBody(req, 1_000_000);
+      if (raw === undefined)
+        return sendJson(res, 413, {
+          errors: [{ message: 'Request body larger than 1 MB', extensions: { code: 'BAD_USER_INPUT' } }],
+        });
+      try {
+        body = raw.length > 0 ? JSON.parse(raw) : undefined;
+      } catch {
+        return sendJson(res, 400, {
+          errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+        });
+      }
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => ({ trace: createTrace(), wantsStats: req.headers['x-upstream-stats'] === '1' }),
+    });
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return {
+    apollo,
+    subgraphs,
+    runtimes,
+    get schemaLoads() {
+      return schemaLoads;
+    },
+    readiness,
+    listen(port = g.PORT, host = g.HOST) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`);
+        });
+      });
+    },
+    async stop() {
+      // Drains open HTTP requests (the drain plugin), then stops the gateway and subgraphs.
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await Promise.all([...runtimes.values()].map((r) => r.close()));
+      await remoteAgent.close();
+      if (!deps.cache) await cache.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** Adds `extensions.stale` when some agency answered from a stale cache, and upstream stats on request. */
+function upstreamExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const { trace, wantsStats } = contextValue;
+          const extra: Record<string, unknown> = {};
+          if (trace.stale.size > 0) extra['stale'] = [...trace.stale].sort();
+          if (wantsStats)
+            extra['upstream'] = {
+              calls: trace.upstreamCalls,
+              cacheHits: trace.cacheHits,
+              stale: [...trace.stale].sort(),
+            };
+          if (Object.keys(extra).length > 0) {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extra };
+          }
+        },
+      };
+    },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export type { Agent };

@@ -1,0 +1,29 @@
+/**
+ * npm run compose — composes every listed subgraph into schema/supergraph.graphql.
+ * `--check` compares instead of writing (exit 1 when stale). Composition errors exit 1, one per line.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { composeSupergraph } from '../gateway/src/compose.ts';
+import { loadSubgraphList } from '../gateway/src/subgraph-list.ts';
+
+const listFile = 'schema/subgraphs.json';
+const outFile = 'schema/supergraph.graphql';
+const check = process.argv.includes('--check');
+
+const result = composeSupergraph(loadSubgraphList(listFile));
+if (!result.ok) {
+  console.error(`Composition failed with ${result.errors.length} error(s):`);
+  for (const error of result.errors) console.error(`  ${error}`);
+  process.exit(1);
+}
+if (check) {
+  const current = readFileSync(outFile, 'utf8');
+  if (current !== result.supergraphSdl) {
+    console.error(`${outFile} is stale: run "npm run compose" and commit the result.`);
+    process.exit(1);
+  }
+  console.log(`${outFile} is up to date.`);
+} else {
+  writeFileSync(outFile, result.supergraphSdl);
+  console.log(`Wrote ${outFile} (${result.supergraphSdl.length} bytes).`);
+}

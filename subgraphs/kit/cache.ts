@@ -1,0 +1,82 @@
+import KeyvRedis from '@keyv/redis';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from './logger.ts';
+
+/** Options of the shared upstream cache. */
+export interface CacheOptions {
+  /** `redis://…` or `rediss://…` to share the cache between replicas; unset = in-memory LRU. */
+  url?: string | undefined;
+  /** Maximum entries of the in-memory LRU (default 10 000). */
+  maxEntries?: number;
+  logger: Logger;
+}
+
+/** A bounded in-memory store: keyv's own Map store would grow without limit. */
+function lruStore(maxEntries: number): Map<string, unknown> {
+  const lru = new LRUCache<string, NonNullable<unknown>>({ max: maxEntries });
+  // keyv treats any object with get/set/delete/clear as a Map-like store.
+  return {
+    get: (key: string) => lru.get(key),
+    set(key: string, value: unknown) {
+      if (value !== undefined && value !== null) lru.set(key, value);
+      return this;
+    },
+    delete: (key: string) => lru.delete(key),
+    clear: () => lru.clear(),
+    has: (key: string) => lru.has(key),
+  } as unknown as Map<string, unknown>;
+}
+
+/**
+ * The cache every upstream shares. Keys are namespaced by the caller (`smhi:GET https://…`).
+ * A store failure is logged and read as a miss, never thrown at a resolver.
+ */
+export function createCache(options: CacheOptions): Keyv {
+  const store: KeyvStoreAdapter | Map<string, unknown> = options.url
+    ? new KeyvRedis(options.url, { throwOnConnectError: false, connectionTimeout: 1000 })
+    : lruStore(options.maxEntries ?? 10_000);
+  const cache = new Keyv({ store, namespace: 'sodg', useKeyPrefix: true });
+  cache.on('error', (err: unknown) => options.logger.warn({ err }, 'cache unavailable; treating as miss'));
+  return cache;
+}
+
+/** Reads a cache entry; any store error or a store slower than `timeoutMs` is a miss. */
+export async function cacheGet<T>(
+  cache: Keyv,
+  key: string,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<T | undefined> {
+  try {
+    return await withTimeout(cache.get<T>(key), timeoutMs);
+  } catch (err) {
+    logger.warn({ err, key }, 'cache read failed; treating as miss');
+    return undefined;
+  }
+}
+
+/** Writes a cache entry; failures are logged, never thrown. */
+export async function cacheSet(
+  cache: Keyv,
+  key: string,
+  value: unknown,
+  ttlMs: number,
+  timeoutMs: number,
+  logger: Logger,
+) {
+  try {
+    await withTimeout(cache.set(key, value, ttlMs), timeoutMs);
+  } catch (err) {
+    logger.warn({ err, key }, 'cache write failed');
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cache did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,56 @@
+/** Waits until a call may be made. Shared per origin; FIFO, so callers queue rather than fail. */
+export interface RateLimiter {
+  acquire(signal?: AbortSignal): Promise<void>;
+}
+
+/** Options of the sliding-window limiter. */
+export interface RateLimitOptions {
+  /** Calls allowed per window. */
+  calls: number;
+  /** Window length in milliseconds. */
+  windowMs: number;
+  /** Clock (default `Date.now`). */
+  now?: () => number;
+  /** Sleep (default a real timer); tests pass a fake. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sliding-window log: at most `calls` acquisitions in any `windowMs`. Waiters are served in order;
+ * the log only holds `calls` timestamps, so memory is bounded.
+ */
+export function createRateLimiter(options: RateLimitOptions): RateLimiter {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  const stamps: number[] = [];
+  let chain: Promise<void> = Promise.resolve();
+
+  const take = async (): Promise<void> => {
+    for (;;) {
+      const t = now();
+      while (stamps.length > 0 && t - stamps[0]! >= options.windowMs) stamps.shift();
+      if (stamps.length < options.calls) {
+        stamps.push(t);
+        return;
+      }
+      await sleep(options.windowMs - (t - stamps[0]!) + 1);
+    }
+  };
+
+  return {
+    acquire(signal) {
+      const turn = chain.then(() => {
+        signal?.throwIfAborted();
+        return take();
+      });
+      // The next waiter starts after this one, whether it succeeded or not.
+      chain = turn.catch(() => undefined);
+      return turn;
+    },
+  };
+}
+
+/** A limiter that never waits (agencies with no published limit get a concurrency bound instead). */
+export const unlimited: RateLimiter = { acquire: async () => undefined };

@@ -1,0 +1,201 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
+import type Keyv from 'keyv';
+import type { Dispatcher } from 'undici';
+import type { EnvSpec, EnvValues } from './config.ts';
+import { toGraphQLError, UpstreamError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { RateLimiter } from './ratelimit.ts';
+import type { SnapshotStore } from './snapshot.ts';
+import {
+  createUpstream,
+  type RequestTrace,
+  type Upstream,
+  type UpstreamEvent,
+  type UpstreamMode,
+  type UpstreamOptions,
+} from './upstream.ts';
+
+/** What the gateway (or a stand-alone subgraph server) shares with every subgraph for one GraphQL request. */
+export interface SharedRequestContext {
+  trace: RequestTrace;
+}
+
+/** Everything a subgraph's factory receives: no module singletons, fakes in tests. */
+export interface SubgraphDeps<S extends EnvSpec = EnvSpec> {
+  config: EnvValues<S>;
+  cache: Keyv;
+  logger: Logger;
+  mode: UpstreamMode;
+  snapshot?: SnapshotStore | undefined;
+  now: () => number;
+  /** Replaces every upstream's dispatcher (tests pass an undici MockAgent). */
+  dispatcher?: Dispatcher | undefined;
+  onUpstreamEvent?: ((event: UpstreamEvent) => void) | undefined;
+  /** Shared rate limiters keyed by agency (lets replicas plug in a Redis-backed one). */
+  rateLimiters?: Partial<Record<string, RateLimiter>>;
+}
+
+/** A running subgraph: a federated schema and a per-request context factory. */
+export interface SubgraphRuntime {
+  readonly name: string;
+  readonly agency: string;
+  readonly schema: GraphQLSchema;
+  /** The per-request context; the same shared object always yields the same context (loaders live per request). */
+  contextFor(shared: SharedRequestContext): unknown;
+  close(): Promise<void>;
+}
+
+/** One agency subgraph: its name, SDL, environment and factory. Listed in `subgraphs/index.ts`. */
+export interface SubgraphModule {
+  /** Lower-case id used in URLs, the subgraph list and `extensions.agency`, e.g. `smhi`. */
+  readonly name: string;
+  /** Display name of the agency, e.g. `SMHI`. */
+  readonly agency: string;
+  /** Licence and attribution line for the README and schema descriptions. */
+  readonly attribution: string;
+  readonly typeDefs: DocumentNode;
+  /** Environment variables the subgraph reads (validated at start-up). */
+  readonly env: EnvSpec;
+  create(deps: SubgraphDeps): SubgraphRuntime;
+}
+
+/** Helpers handed to a subgraph's own factory. */
+export interface SubgraphKit<S extends EnvSpec> extends SubgraphDeps<S> {
+  /** An upstream with the kit's defaults, mode, cache, snapshot and dispatcher filled in. */
+  upstream(options: Omit<UpstreamOptions, 'cache' | 'logger' | 'mode' | 'snapshot' | 'now'>): Upstream;
+}
+
+export interface DefineSubgraph<S extends EnvSpec, Ctx> {
+  name: string;
+  agency: string;
+  attribution: string;
+  typeDefs: DocumentNode;
+  env: S;
+  /** Builds the resolvers and the per-request context from the kit. */
+  setup(kit: SubgraphKit<S>): {
+    /** The resolver map; typed by the subgraph with its generated `Resolvers` type. */
+    resolvers: object;
+    context: (shared: SharedRequestContext) => Ctx;
+    close?: () => Promise<void>;
+  };
+}
+
+/**
+ * Defines a subgraph once; the result runs in-process in the gateway or as its own HTTP service.
+ * Every resolver is wrapped so that whatever it throws reaches clients as a GraphQLError with
+ * `extensions.code` from the fixed set and `extensions.agency`.
+ */
+export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ctx>): SubgraphModule {
+  return {
+    name: def.name,
+    agency: def.agency,
+    attribution: def.attribution,
+    typeDefs: def.typeDefs,
+    env: def.env,
+    create(deps) {
+      const upstreams: Upstream[] = [];
+      const kit: SubgraphKit<S> = {
+        ...(deps as SubgraphDeps<S>),
+        upstream(options) {
+          const up = createUpstream({
+            ...options,
+            cache: deps.cache,
+            logger: deps.logger,
+            mode: deps.mode,
+            snapshot: deps.snapshot,
+            now: deps.now,
+            ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+            ...(deps.onUpstreamEvent ? { onEvent: deps.onUpstreamEvent } : {}),
+            ...(deps.rateLimiters?.[options.agency]
+              ? { rateLimiter: deps.rateLimiters[options.agency] }
+              : {}),
+          });
+          upstreams.push(up);
+          return up;
+        },
+      };
+      const { resolvers, context, close } = def.setup(kit);
+      const schema = buildSubgraphSchema([
+        {
+          typeDefs: def.typeDefs,
+          resolvers: wrapResolvers(resolvers as GraphQLResolverMap<Ctx>, def.name, deps.logger),
+        },
+      ]);
+      const contexts = new WeakMap<SharedRequestContext, Ctx>();
+      return {
+        name: def.name,
+        agency: def.agency,
+        schema,
+        contextFor(shared) {
+          let ctx = contexts.get(shared);
+          if (ctx === undefined) {
+            ctx = context(shared);
+            contexts.set(shared, ctx);
+          }
+          return ctx;
+        },
+        async close() {
+          await close?.();
+          await Promise.all(upstreams.map((u) => u.close()));
+        },
+      };
+    },
+  };
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+function wrapResolvers<Ctx>(
+  resolvers: GraphQLResolverMap<Ctx>,
+  agency: string,
+  logger: Logger,
+): GraphQLResolverMap<Ctx> {
+  const wrapped: Record<string, unknown> = {};
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (typeof fields !== 'object' || fields === null || !isPlainObject(fields)) {
+      wrapped[typeName] = fields; // scalars and enums
+      continue;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
+      if (typeof resolver === 'function') out[field] = wrapFn(resolver as AnyFn, agency, logger);
+      else if (
+        resolver &&
+        typeof resolver === 'object' &&
+        'resolve' in resolver &&
+        typeof resolver.resolve === 'function'
+      ) {
+        out[field] = { ...resolver, resolve: wrapFn(resolver.resolve as AnyFn, agency, logger) };
+      } else out[field] = resolver;
+    }
+    wrapped[typeName] = out;
+  }
+  return wrapped as GraphQLResolverMap<Ctx>;
+}
+
+function wrapFn(fn: AnyFn, agency: string, logger: Logger): AnyFn {
+  const fail = (err: unknown): never => {
+    if (!(err instanceof GraphQLError) && !(err instanceof UpstreamError)) {
+      // A bug of ours: log it in full, show the client only a code.
+      logger.error({ err, agency, stack: (err as Error)?.stack }, 'resolver failed');
+    }
+    throw toGraphQLError(err, agency);
+  };
+  return function wrappedResolver(this: unknown, ...args: unknown[]) {
+    try {
+      const result = fn.apply(this, args);
+      if (result && typeof (result as Promise<unknown>).then === 'function')
+        return (result as Promise<unknown>).catch(fail);
+      return result;
+    } catch (err) {
+      return fail(err);
+    }
+  };
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,548 @@
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type Keyv from 'keyv';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { cacheGet, cacheSet } from './cache.ts';
+import { UpstreamError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { type RateLimiter, realSleep, unlimited } from './ratelimit.ts';
+import { type SnapshotStore, snapshotKey } from './snapshot.ts';
+
+/** How upstream calls are made. `snapshot` never touches the network; `record` calls live and saves. */
+export type UpstreamMode = 'live' | 'snapshot' | 'record';
+
+/** What happened on one upstream request, for metrics and per-request traces. */
+export interface UpstreamEvent {
+  agency: string;
+  /** `hit` fresh cache; `miss` went upstream and succeeded; `stale` served stale after a failure; `error` failed. */
+  outcome: 'hit' | 'miss' | 'stale' | 'error';
+  /** Upstream round-trip time including retries (misses and errors only). */
+  ms?: number;
+  /** Attempts made upstream (0 for hits). */
+  attempts: number;
+  errorKind?: string;
+}
+
+/** Per-request bookkeeping, filled by every upstream call made on behalf of one GraphQL request. */
+export interface RequestTrace {
+  /** Agencies that answered from a stale cache entry because the upstream failed. */
+  stale: Set<string>;
+  /** Upstream HTTP requests actually sent (cache hits and single-flight joins excluded). */
+  upstreamCalls: number;
+  /** Cache hits. */
+  cacheHits: number;
+}
+
+export function createTrace(): RequestTrace {
+  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0 };
+}
+
+/** Options of one agency origin's upstream. Every field documents its default. */
+export interface UpstreamOptions {
+  /** Agency id used in errors, cache keys and metrics, e.g. `smhi`. */
+  agency: string;
+  /** Base URL; paths are appended. */
+  baseUrl: string;
+  /** Shared cache (keyv). */
+  cache: Keyv;
+  logger: Logger;
+  /** Default `live`. */
+  mode?: UpstreamMode;
+  /** Required for `snapshot` and `record` modes. */
+  snapshot?: SnapshotStore | undefined;
+  /** Default: an undici Agent for this origin (keep-alive, `connections` bound, connect timeout). */
+  dispatcher?: Dispatcher;
+  /** Clock, default `Date.now`. */
+  now?: () => number;
+  /** Sleep used for backoff, default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Default TTL of cached responses when the upstream sends no `Cache-Control: max-age` (default 5 min). */
+  defaultTtlMs?: number;
+  /** How long after expiry an entry may be served if the upstream fails (default 24 h). */
+  staleTtlMs?: number;
+  /** Time to receive response headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Time between body chunks (default 15 s). */
+  bodyTimeoutMs?: number;
+  /** TCP/TLS connect timeout of the default dispatcher (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Whole-request deadline including retries (default 25 s). */
+  totalTimeoutMs?: number;
+  /** Max sockets per origin for the default dispatcher (default 8). */
+  connections?: number;
+  /** Retries after the first attempt, GET only (default 2). */
+  retries?: number;
+  /** Base of exponential backoff with full jitter (default 200 ms). */
+  retryBaseMs?: number;
+  /** Longest `Retry-After` we are willing to wait; longer means fail now (default 10 s). */
+  maxRetryAfterMs?: number;
+  /** Per-origin rate limiter (default none). */
+  rateLimiter?: RateLimiter;
+  /** Extra request headers, e.g. an API key; a function is called per attempt (tokens). */
+  headers?: Record<string, string> | (() => Promise<Record<string, string>>);
+  /** A cache or Redis slower than this is treated as a miss (default 250 ms). */
+  cacheTimeoutMs?: number;
+  /** Observer of every request outcome (metrics). */
+  onEvent?: (event: UpstreamEvent) => void;
+  /** Random source for jitter (default Math.random). */
+  random?: () => number;
+}
+
+/** One request to make. */
+export interface UpstreamRequest<T> {
+  method?: 'GET' | 'POST';
+  /** Path appended to the base URL, or an absolute URL on the same origin (followed `next` links). */
+  path: string;
+  query?: Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
+  /** JSON body (POST). */
+  body?: unknown;
+  /** Checks and narrows the parsed JSON; throw to reject it (becomes UPSTREAM_BAD_RESPONSE). */
+  parse: (json: unknown) => T;
+  /** TTL for this endpoint when the upstream sends no max-age. */
+  ttlMs?: number;
+  /** Ignore the upstream's Cache-Control and always use `ttlMs`. */
+  forceTtl?: boolean;
+  /** 404 → `null` (default true). */
+  notFoundIsNull?: boolean;
+  /** POST requests are not retried unless the caller vouches they are idempotent reads (SCB data). */
+  idempotent?: boolean;
+  /** Extra headers for this request. */
+  headers?: Record<string, string>;
+  /** The GraphQL request this call serves. */
+  trace?: RequestTrace | undefined;
+  /** Cache this response (default true). */
+  cache?: boolean;
+  /** Status codes (besides 2xx and 404) whose JSON body is returned to `onErrorBody` instead of thrown. */
+  onErrorStatus?: (status: number, body: unknown) => UpstreamError | undefined;
+}
+
+/** The outcome of a request. */
+export interface UpstreamResult<T> {
+  data: T | null;
+  /** Served from an expired cache entry because the upstream failed. */
+  stale: boolean;
+  /** Served from cache without an upstream call. */
+  cached: boolean;
+}
+
+/** The only surface agency clients use. */
+export interface Upstream {
+  readonly agency: string;
+  readonly baseUrl: string;
+  request<T>(req: UpstreamRequest<T>): Promise<UpstreamResult<T>>;
+  /** Convenience: `request` and return only the data. */
+  get<T>(req: Omit<UpstreamRequest<T>, 'method'>): Promise<T | null>;
+  /** Builds the absolute URL of a request (for logs and snapshot keys). */
+  urlFor(path: string, query?: UpstreamRequest<unknown>['query']): string;
+  close(): Promise<void>;
+}
+
+interface CacheEntry {
+  body: unknown;
+  status: number;
+  /** Epoch ms until which the entry is fresh. */
+  freshUntil: number;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+const CACHE_VERSION = 'v1';
+
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const {
+    agency,
+    cache,
+    logger,
+    mode = 'live',
+    snapshot,
+    now = Date.now,
+    sleep = realSleep,
+    defaultTtlMs = 5 * 60_000,
+    staleTtlMs = 24 * 60 * 60_000,
+    headersTimeoutMs = 10_000,
+    bodyTimeoutMs = 15_000,
+    connectTimeoutMs = 5_000,
+    totalTimeoutMs = 25_000,
+    connections = 8,
+    retries = 2,
+    retryBaseMs = 200,
+    maxRetryAfterMs = 10_000,
+    rateLimiter = unlimited,
+    cacheTimeoutMs = 250,
+    onEvent,
+    random = Math.random,
+  } = options;
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connections,
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      connect: { timeout: connectTimeoutMs },
+      headersTimeout: headersTimeoutMs,
+      bodyTimeout: bodyTimeoutMs,
+    });
+  if ((mode === 'snapshot' || mode === 'record') && !snapshot) {
+    throw new Error(`upstream ${agency}: mode "${mode}" needs a snapshot store`);
+  }
+  const inFlight = new Map<string, Promise<UpstreamResult<unknown>>>();
+
+  function urlFor(path: string, query?: UpstreamRequest<unknown>['query']): string {
+    const url = /^https?:\/\//.test(path)
+      ? new URL(path)
+      : new URL(baseUrl + (path.startsWith('/') ? path : `/${path}`));
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v));
+      else url.searchParams.append(key, String(value));
+    }
+    return url.toString();
+  }
+
+  async function authHeaders(): Promise<Record<string, string>> {
+    if (!options.headers) return {};
+    return typeof options.headers === 'function' ? options.headers() : options.headers;
+  }
+
+  /** One HTTP exchange with the live upstream; maps transport failures to UpstreamError. */
+  async function sendOnce(
+    method: string,
+    url: string,
+    body: unknown,
+    extra: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<RawResponse> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'accept-encoding': 'gzip, deflate, br',
+      'user-agent': 'sweden-open-data-graph/0.1 (+https://github.com/; open-data gateway)',
+      ...(await authHeaders()),
+      ...extra,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await dispatcher.request({
+        origin: new URL(url).origin,
+        path: new URL(url).pathname + new URL(url).search,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal,
+        headersTimeout: headersTimeoutMs,
+        bodyTimeout: bodyTimeoutMs,
+      });
+    } catch (err) {
+      throw transportError(agency, err, signal);
+    }
+    let buffer: Buffer;
+    try {
+      buffer = Buffer.from(await res.body.arrayBuffer());
+    } catch (err) {
+      throw transportError(agency, err, signal);
+    }
+    const responseHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const text = decode(buffer, responseHeaders['content-encoding']);
+    let parsed: unknown = text;
+    if (text.length > 0 && /json|geo\+json/i.test(responseHeaders['content-type'] ?? 'application/json')) {
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a response that is not valid JSON`, {
+            status: res.statusCode,
+            cause: err,
+          });
+        }
+      }
+    }
+    return { status: res.statusCode, headers: responseHeaders, body: parsed };
+  }
+
+  /** Live call with retries (GET or vouched-idempotent POST only), honouring Retry-After, with jitter. */
+  async function sendWithRetries<T>(
+    req: UpstreamRequest<T>,
+    url: string,
+    trace: RequestTrace | undefined,
+  ): Promise<{ raw: RawResponse; attempts: number }> {
+    const method = req.method ?? 'GET';
+    const canRetry = method === 'GET' || req.idempotent === true;
+    const signal = AbortSignal.timeout(totalTimeoutMs);
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      let delay: number | undefined;
+      let failure: UpstreamError;
+      try {
+        await rateLimiter.acquire(signal);
+        if (trace) trace.upstreamCalls += 1;
+        const raw = await sendOnce(method, url, req.body, req.headers ?? {}, signal);
+        if (raw.status < 500 && raw.status !== 429) return { raw, attempts: attempt };
+        failure = statusError(agency, raw.status, url);
+        if (raw.status === 429 || raw.status === 503) {
+          const retryAfter = parseRetryAfter(raw.headers['retry-after'], now());
+          if (retryAfter !== undefined) {
+            if (retryAfter > maxRetryAfterMs) throw failure;
+            delay = retryAfter;
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        if (signal.aborted)
+          throw new UpstreamError('TIMEOUT', agency, `${agency} did not answer in time`, { cause: err });
+        failure = err;
+        if (
+          failure.kind !== 'CONNECT' &&
+          failure.kind !== 'TIMEOUT' &&
+          !(failure.kind === 'HTTP_STATUS' && (failure.status ?? 0) >= 500)
+        ) {
+          throw failure;
+        }
+      }
+      if (!canRetry || attempt > retries) throw failure;
+      const backoff = delay ?? Math.round(random() * retryBaseMs * 2 ** (attempt - 1));
+      logger.debug(
+        { agency, url: redactUrl(url), attempt, backoff, kind: failure.kind },
+        'retrying upstream request',
+      );
+      await sleep(backoff);
+      if (signal.aborted) throw new UpstreamError('TIMEOUT', agency, `${agency} did not answer in time`);
+    }
+  }
+
+  async function fetchFresh<T>(
+    req: UpstreamRequest<T>,
+    url: string,
+    key: string,
+  ): Promise<UpstreamResult<T>> {
+    const method = req.method ?? 'GET';
+    const notFoundIsNull = req.notFoundIsNull ?? true;
+    const started = now();
+    const useCache = req.cache !== false;
+    const cachedEntry = useCache ? await cacheGet<CacheEntry>(cache, key, cacheTimeoutMs, logger) : undefined;
+    if (cachedEntry && cachedEntry.freshUntil > now()) {
+      if (req.trace) req.trace.cacheHits += 1;
+      onEvent?.({ agency, outcome: 'hit', attempts: 0 });
+      return { data: cachedEntry.body as T | null, stale: false, cached: true };
+    }
+    let attempts = 0;
+    try {
+      let raw: RawResponse;
+      if (mode === 'snapshot') {
+        const recorded = await snapshot!.get(method, url, req.body);
+        if (!recorded) {
+          throw new UpstreamError(
+            'SNAPSHOT_MISSING',
+            agency,
+            `No recorded ${agency} response for ${method} ${redactUrl(url)} (UPSTREAM_MODE=snapshot never calls the network; run "npm run record" with network access to add it)`,
+          );
+        }
+        if (req.trace) req.trace.upstreamCalls += 1;
+        raw = recorded.response;
+        attempts = 1;
+      } else {
+        const sent = await sendWithRetries(req, url, req.trace);
+        raw = sent.raw;
+        attempts = sent.attempts;
+        if (mode === 'record' && (raw.status < 300 || raw.status === 404)) {
+          await snapshot!.put({
+            request: req.body === undefined ? { method, url } : { method, url, body: req.body },
+            response: { status: raw.status, headers: pickHeaders(raw.headers), body: raw.body },
+            recordedAt: new Date(now()).toISOString(),
+          });
+        }
+      }
+      let data: T | null;
+      if (raw.status === 404 && notFoundIsNull) {
+        data = null;
+      } else if (raw.status >= 200 && raw.status < 300) {
+        try {
+          data = req.parse(raw.body);
+        } catch (err) {
+          throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a response in an unexpected shape`, {
+            status: raw.status,
+            cause: err,
+          });
+        }
+      } else {
+        throw req.onErrorStatus?.(raw.status, raw.body) ?? statusError(agency, raw.status, url);
+      }
+      const ttl = req.forceTtl
+        ? (req.ttlMs ?? defaultTtlMs)
+        : (maxAgeMs(raw.headers['cache-control']) ?? req.ttlMs ?? defaultTtlMs);
+      if (useCache && ttl > 0) {
+        await cacheSet(
+          cache,
+          key,
+          { body: data, status: raw.status, freshUntil: now() + ttl } satisfies CacheEntry,
+          ttl + staleTtlMs,
+          cacheTimeoutMs,
+          logger,
+        );
+      }
+      onEvent?.({ agency, outcome: 'miss', attempts, ms: now() - started });
+      return { data, stale: false, cached: false };
+    } catch (err) {
+      const error =
+        err instanceof UpstreamError
+          ? err
+          : new UpstreamError('BAD_PAYLOAD', agency, `${agency} request failed`, { cause: err });
+      // Stale-if-error: an answer the agency gave earlier beats no answer, but not for our own bad input.
+      const staleAllowed =
+        error.kind !== 'BAD_PAYLOAD' &&
+        !(error.kind === 'HTTP_STATUS' && (error.status ?? 500) < 500 && error.status !== 429);
+      if (cachedEntry && staleAllowed) {
+        logger.warn(
+          { agency, url: redactUrl(url), kind: error.kind },
+          'upstream failed; serving stale cache entry',
+        );
+        req.trace?.stale.add(agency);
+        onEvent?.({ agency, outcome: 'stale', attempts, ms: now() - started, errorKind: error.kind });
+        return { data: cachedEntry.body as T | null, stale: true, cached: true };
+      }
+      logger.warn(
+        { agency, url: redactUrl(url), kind: error.kind, status: error.status },
+        'upstream request failed',
+      );
+      onEvent?.({ agency, outcome: 'error', attempts, ms: now() - started, errorKind: error.kind });
+      throw error;
+    }
+  }
+
+  const upstream: Upstream = {
+    agency,
+    baseUrl,
+    urlFor,
+    async request<T>(req: UpstreamRequest<T>): Promise<UpstreamResult<T>> {
+      const method = req.method ?? 'GET';
+      const url = urlFor(req.path, req.query);
+      const key = `${agency}:${CACHE_VERSION}:${snapshotKey(method, url, req.body)}`;
+      const existing = inFlight.get(key) as Promise<UpstreamResult<T>> | undefined;
+      if (existing) {
+        const shared = await existing;
+        // Joined an in-flight call: the stale marker still applies to this request.
+        if (shared.stale) req.trace?.stale.add(agency);
+        return shared;
+      }
+      const promise = fetchFresh(req, url, key).finally(() => inFlight.delete(key));
+      inFlight.set(key, promise as Promise<UpstreamResult<unknown>>);
+      return promise;
+    },
+    async get<T>(req: Omit<UpstreamRequest<T>, 'method'>): Promise<T | null> {
+      return (await upstream.request<T>({ ...req, method: 'GET' })).data;
+    },
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+  return upstream;
+}
+
+function decode(buffer: Buffer, encoding: string | undefined): string {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(buffer).toString('utf8');
+    case 'br':
+      return brotliDecompressSync(buffer).toString('utf8');
+    case 'deflate':
+      return inflateSync(buffer).toString('utf8');
+    default:
+      return buffer.toString('utf8');
+  }
+}
+
+function pickHeaders(headers: Record<string, string>): Record<string, string> {
+  const keep: Record<string, string> = {};
+  for (const name of ['content-type', 'cache-control', 'last-modified', 'expires']) {
+    if (headers[name] !== undefined) keep[name] = headers[name];
+  }
+  return keep;
+}
+
+/** `Cache-Control: max-age=N` (or s-maxage) in ms; `no-store`/`no-cache` → 0. */
+export function maxAgeMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  if (/no-store|no-cache/i.test(header)) return 0;
+  const match = /(?:s-maxage|max-age)\s*=\s*(\d+)/i.exec(header);
+  return match ? Number(match[1]) * 1000 : undefined;
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from now. */
+export function parseRetryAfter(header: string | undefined, nowMs: number): number | undefined {
+  if (header === undefined) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** Drops query values that look like credentials before a URL is logged or shown. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    for (const key of [...u.searchParams.keys()]) {
+      if (/key|token|secret|password|auth/i.test(key)) u.searchParams.set(key, 'redacted');
+    }
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function statusError(agency: string, status: number, url: string): UpstreamError {
+  const path = (() => {
+    try {
+      return new URL(url).pathname;
+    } catch {
+      return '';
+    }
+  })();
+  if (status === 429)
+    return new UpstreamError('RATE_LIMITED', agency, `${agency} is rate-limiting requests (HTTP 429)`, {
+      status,
+    });
+  if (status === 401 || status === 403) {
+    return new UpstreamError('AUTH_REQUIRED', agency, `${agency} refused the credentials (HTTP ${status})`, {
+      status,
+    });
+  }
+  return new UpstreamError('HTTP_STATUS', agency, `${agency} answered HTTP ${status} for ${path}`, {
+    status,
+  });
+}
+
+function transportError(agency: string, err: unknown, signal: AbortSignal): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const e = err as { name?: string; code?: string; message?: string };
+  const timeout =
+    signal.aborted ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError ||
+    e.name === 'TimeoutError' ||
+    e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e.code === 'UND_ERR_BODY_TIMEOUT' ||
+    e.code === 'UND_ERR_CONNECT_TIMEOUT';
+  if (timeout)
+    return new UpstreamError('TIMEOUT', agency, `${agency} did not answer in time`, { cause: err });
+  const tls = typeof e.code === 'string' && /CERT|SSL|TLS|SELF_SIGNED/i.test(e.code);
+  return new UpstreamError(
+    'CONNECT',
+    agency,
+    tls
+      ? `${agency} presented an invalid TLS certificate; the request was refused`
+      : `${agency} could not be reached`,
+    { cause: err },
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * npm run subgraph -- <name> [port]: runs one subgraph alone as an HTTP service, e.g.
+ *   npm run subgraph -- smhi 4001
+ * then point the gateway at it: SUBGRAPH_URLS=smhi=http://localhost:4001/graphql npm start
+ * Reads the same environment variables as the gateway (UPSTREAM_MODE, CACHE_URL, agency URLs, …).
+ */
+import { loadConfig } from '../gateway/src/config.ts';
+import { subgraphModules } from './index.ts';
+import { createCache } from './kit/cache.ts';
+import { ConfigError } from './kit/config.ts';
+import { createLogger } from './kit/logger.ts';
+import { serveSubgraph } from './kit/serve.ts';
+import { createFileSnapshotStore } from './kit/snapshot.ts';
+
+const [name, portArg] = process.argv.slice(2);
+const module = subgraphModules.find((m) => m.name === name);
+if (!module) {
+  console.error(
+    `Usage: npm run subgraph -- <name> [port]; name is one of: ${subgraphModules.map((m) => m.name).join(', ')}`,
+  );
+  process.exit(2);
+}
+const port = portArg === undefined ? 4001 : Number(portArg);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`Port "${portArg}" is not allowed: use an integer from 0 to 65535.`);
+  process.exit(2);
+}
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(2);
+}
+const g = config.gateway;
+const logger = createLogger(g.LOG_LEVEL);
+const runtime = module.create({
+  config: config.subgraphs as never,
+  cache: createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger }),
+  logger,
+  mode: g.UPSTREAM_MODE,
+  snapshot: g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR),
+  now: Date.now,
+});
+const server = await serveSubgraph(runtime, port, g.HOST === '0.0.0.0' ? '0.0.0.0' : g.HOST);
+logger.info({ url: server.url, subgraph: module.name }, `subgraph ${module.name} ready at ${server.url}`);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,130 @@
+import type { RequestTrace, Upstream } from '../kit/upstream.ts';
+import { expectArray, expectObject, expectString, looseNumber } from '../kit/validate.ts';
+
+/** One forecast step, our DTO (sentinels already mapped to null). */
+export interface ForecastStep {
+  time: string;
+  intervalStart: string | null;
+  airTemperature: number | null;
+  windSpeed: number | null;
+  windDirection: number | null;
+  windGust: number | null;
+  relativeHumidity: number | null;
+  pressure: number | null;
+  visibility: number | null;
+  thunderProbability: number | null;
+  frozenPrecipitationProbability: number | null;
+  cloudCover: number | null;
+  lowCloudCover: number | null;
+  mediumCloudCover: number | null;
+  highCloudCover: number | null;
+  cloudBase: number | null;
+  cloudTop: number | null;
+  precipitationMean: number | null;
+  precipitationMeanDeterministic: number | null;
+  precipitationMin: number | null;
+  precipitationMax: number | null;
+  precipitationMedian: number | null;
+  precipitationProbability: number | null;
+  frozenPrecipitationPercent: number | null;
+  precipitationType: number | null;
+  symbol: number | null;
+}
+
+export interface Forecast {
+  createdTime: string | null;
+  referenceTime: string | null;
+  /** The grid point SMHI answered for ([lon, lat]); it may differ from the requested point. */
+  point: { longitude: number; latitude: number } | null;
+  steps: ForecastStep[];
+}
+
+/** snow1g key → our field, with the sentinel values that mean "missing" for that field only. */
+const FIELDS: Array<[keyof ForecastStep, string, number[]]> = [
+  ['airTemperature', 'air_temperature', []],
+  ['windSpeed', 'wind_speed', []],
+  ['windDirection', 'wind_from_direction', []],
+  ['windGust', 'wind_speed_of_gust', []],
+  ['relativeHumidity', 'relative_humidity', []],
+  ['pressure', 'air_pressure_at_mean_sea_level', []],
+  ['visibility', 'visibility_in_air', []],
+  ['thunderProbability', 'thunderstorm_probability', []],
+  ['frozenPrecipitationProbability', 'probability_of_frozen_precipitation', []],
+  ['cloudCover', 'cloud_area_fraction', []],
+  ['lowCloudCover', 'low_type_cloud_area_fraction', []],
+  ['mediumCloudCover', 'medium_type_cloud_area_fraction', []],
+  ['highCloudCover', 'high_type_cloud_area_fraction', []],
+  ['cloudBase', 'cloud_base_altitude', [9999, -8]],
+  ['cloudTop', 'cloud_top_altitude', [9999, -8]],
+  ['precipitationMean', 'precipitation_amount_mean', []],
+  ['precipitationMeanDeterministic', 'precipitation_amount_mean_deterministic', []],
+  ['precipitationMin', 'precipitation_amount_min', []],
+  ['precipitationMax', 'precipitation_amount_max', []],
+  ['precipitationMedian', 'precipitation_amount_median', []],
+  ['precipitationProbability', 'probability_of_precipitation', []],
+  ['frozenPrecipitationPercent', 'precipitation_frozen_part', [-9]],
+  ['precipitationType', 'predominant_precipitation_type_at_surface', [-9]],
+  ['symbol', 'symbol_code', []],
+];
+
+/** Parses a snow1g v1 point response; tolerant of missing and unknown keys. */
+export function parseForecast(json: unknown): Forecast {
+  const root = expectObject(json, 'forecast');
+  const series = expectArray(root['timeSeries'], 'forecast.timeSeries');
+  const coords = expectObject(root['geometry'] ?? {}, 'forecast.geometry')['coordinates'];
+  // snow1g sends a flat [lon, lat]; the retired pmp3g nested it: accept both.
+  const flat = Array.isArray(coords) && Array.isArray(coords[0]) ? coords[0] : coords;
+  const lon = Array.isArray(flat) ? looseNumber(flat[0]) : null;
+  const lat = Array.isArray(flat) ? looseNumber(flat[1]) : null;
+  const steps = series.map((entry, i) => {
+    const step = expectObject(entry, `forecast.timeSeries[${i}]`);
+    const data = expectObject(step['data'] ?? {}, `forecast.timeSeries[${i}].data`);
+    const out = {
+      time: toIsoUtc(expectString(step['time'], `forecast.timeSeries[${i}].time`)),
+      intervalStart:
+        typeof step['intervalParametersStartTime'] === 'string'
+          ? toIsoUtc(step['intervalParametersStartTime'])
+          : null,
+    } as ForecastStep;
+    for (const [field, key, sentinels] of FIELDS) {
+      const value = looseNumber(data[key]);
+      (out as unknown as Record<string, number | null>)[field] =
+        value === null || sentinels.includes(value) ? null : value;
+    }
+    return out;
+  });
+  steps.sort((a, b) => a.time.localeCompare(b.time));
+  return {
+    createdTime: typeof root['createdTime'] === 'string' ? toIsoUtc(root['createdTime']) : null,
+    referenceTime: typeof root['referenceTime'] === 'string' ? toIsoUtc(root['referenceTime']) : null,
+    point: lon !== null && lat !== null ? { longitude: lon, latitude: lat } : null,
+    steps,
+  };
+}
+
+/** Normalises an ISO timestamp to `YYYY-MM-DDTHH:mm:ssZ` (UTC). */
+export function toIsoUtc(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** SMHI accepts at most 6 decimals (more gave 404 on pmp3g). */
+export const sixDecimals = (n: number): string => String(Math.round(n * 1e6) / 1e6);
+
+/** The SMHI client surface the resolvers use (a fake or replay client satisfies it too). */
+export interface SmhiClient {
+  forecast(latitude: number, longitude: number, trace?: RequestTrace): Promise<Forecast | null>;
+}
+
+export function createSmhiClient(forecastUpstream: Upstream): SmhiClient {
+  return {
+    forecast(latitude, longitude, trace) {
+      return forecastUpstream.get({
+        path: `/geotype/point/lon/${sixDecimals(longitude)}/lat/${sixDecimals(latitude)}/data.json`,
+        parse: parseForecast,
+        ttlMs: 30 * 60_000,
+        trace,
+      });
+    },
+  };
+}
