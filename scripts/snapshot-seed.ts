@@ -1,10 +1,11 @@
 /**
- * npm run snapshot:seed — (re)builds the offline snapshot from `snapshot/manifest.json`: each entry
+ * npm run snapshot:seed — (re)builds the offline snapshot from `snapshot/manifest/*.json` (one file per agency): each entry
  * names a request (method, URL, optional JSON body) and the fixture file whose body answers it.
  * Recorded fixtures are real agency responses; entries marked `synthetic` follow a recorded shape with
  * values we made up (see snapshot/README.md). `npm run record` overwrites entries with live answers.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createFileSnapshotStore } from '../subgraphs/kit/snapshot.ts';
 
 interface ManifestEntry {
@@ -18,7 +19,13 @@ interface ManifestEntry {
   note: string;
 }
 
-const manifest = JSON.parse(readFileSync('snapshot/manifest.json', 'utf8')) as { entries: ManifestEntry[] };
+const manifestDir = 'snapshot/manifest';
+const entries: ManifestEntry[] = readdirSync(manifestDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .flatMap(
+    (f) => (JSON.parse(readFileSync(join(manifestDir, f), 'utf8')) as { entries: ManifestEntry[] }).entries,
+  );
 const store = createFileSnapshotStore('snapshot');
 
 function readFixture(path: string): unknown {
@@ -28,7 +35,7 @@ function readFixture(path: string): unknown {
   return JSON.parse(text.slice(split + 2));
 }
 
-for (const entry of manifest.entries) {
+for (const entry of entries) {
   await store.put({
     request:
       entry.body === undefined
@@ -43,4 +50,4 @@ for (const entry of manifest.entries) {
     note: `${entry.synthetic ? 'SYNTHETIC values. ' : ''}${entry.note} (fixture: ${entry.fixture})`,
   });
 }
-console.log(`Seeded ${manifest.entries.length} snapshot entries.`);
+console.log(`Seeded ${entries.length} snapshot entries.`);

@@ -7,6 +7,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { type DocumentNode, execute, GraphQLError, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { type CachePolicy, cachePolicyOf } from '../../subgraphs/kit/cache-policy.ts';
 import type { SharedRequestContext, SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
 import type { RequestTrace } from '../../subgraphs/kit/upstream.ts';
 
@@ -23,17 +24,25 @@ export interface GatewayContext extends SharedRequestContext {
  * all fetches of one GraphQL request and discarded with it.
  */
 export class InProcessDataSource implements GraphQLDataSource {
-  private readonly documents = new LRUCache<string, DocumentNode>({ max: 500 });
+  private readonly documents = new LRUCache<string, { document: DocumentNode; policy: CachePolicy }>({
+    max: 500,
+  });
 
   constructor(readonly runtime: SubgraphRuntime) {}
 
   async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     const query = request.query ?? '';
-    let document = this.documents.get(query);
-    if (!document) {
-      document = parse(query);
-      this.documents.set(query, document);
+    let prepared = this.documents.get(query);
+    if (!prepared) {
+      const parsed = parse(query);
+      prepared = { document: parsed, policy: cachePolicyOf(this.runtime.schema, parsed) };
+      this.documents.set(query, prepared);
+    }
+    const { document, policy } = prepared;
+    // What Apollo Server's cache-control plugin does for HTTP subgraphs, from the static hints.
+    if ('incomingRequestContext' in options) {
+      options.incomingRequestContext.overallCachePolicy?.restrict(policy);
     }
     const shared = (context as Partial<GatewayContext>).trace
       ? (context as GatewayContext)
