@@ -226,19 +226,34 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Dispatcher.ResponseData;
+    // Our own headers deadline: an injected dispatcher (a shared Pool, a MockAgent, a proxy agent)
+    // may not honour the per-request `headersTimeout`, and a hung upstream must still time out.
+    const headersDeadline = new AbortController();
+    const headersTimer = setTimeout(
+      () => headersDeadline.abort(new undiciErrors.HeadersTimeoutError()),
+      headersTimeoutMs,
+    );
+    headersTimer.unref();
+    const target = new URL(url);
     try {
       res = await dispatcher.request({
-        origin: new URL(url).origin,
-        path: new URL(url).pathname + new URL(url).search,
+        origin: target.origin,
+        path: target.pathname + target.search,
         method: method as Dispatcher.HttpMethod,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
-        signal,
+        signal: AbortSignal.any([signal, headersDeadline.signal]),
         headersTimeout: headersTimeoutMs,
         bodyTimeout: bodyTimeoutMs,
       });
     } catch (err) {
-      throw transportError(agency, err, signal);
+      throw transportError(
+        agency,
+        headersDeadline.signal.aborted ? headersDeadline.signal.reason : err,
+        signal,
+      );
+    } finally {
+      clearTimeout(headersTimer);
     }
     let buffer: Buffer;
     try {
@@ -280,6 +295,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     for (;;) {
       attempt += 1;
       let delay: number | undefined;
+      let giveUp = false;
       let failure: UpstreamError;
       try {
         await rateLimiter.acquire(signal);
@@ -290,8 +306,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         if (raw.status === 429 || raw.status === 503) {
           const retryAfter = parseRetryAfter(raw.headers['retry-after'], now());
           if (retryAfter !== undefined) {
-            if (retryAfter > maxRetryAfterMs) throw failure;
-            delay = retryAfter;
+            // The agency asked for a longer pause than we wait: fail now, and do not retry
+            // earlier than it asked (a backoff retry would ignore its Retry-After).
+            if (retryAfter > maxRetryAfterMs) giveUp = true;
+            else delay = retryAfter;
           }
         }
       } catch (err) {
@@ -307,7 +325,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           throw failure;
         }
       }
-      if (!canRetry || attempt > retries) throw failure;
+      if (giveUp || !canRetry || attempt > retries) throw failure;
       const backoff = delay ?? Math.round(random() * retryBaseMs * 2 ** (attempt - 1));
       logger.debug(
         { agency, url: redactUrl(url), attempt, backoff, kind: failure.kind },
