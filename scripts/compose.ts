@@ -1,10 +1,12 @@
 /**
  * npm run compose — composes every listed subgraph into schema/supergraph.graphql.
+ * Also writes schema/api-schema.graphql (the client-facing schema, see scripts/api-schema.ts).
  * `--check` compares instead of writing (exit 1 when stale). Composition errors exit 1, one per line.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { composeSupergraph } from '../gateway/src/compose.ts';
 import { loadSubgraphList } from '../gateway/src/subgraph-list.ts';
+import { apiSchemaFile, apiSchemaSdl } from './api-schema.ts';
 
 const listFile = 'schema/subgraphs.json';
 const outFile = 'schema/supergraph.graphql';
@@ -22,8 +24,18 @@ if (check) {
     console.error(`${outFile} is stale: run "npm run compose" and commit the result.`);
     process.exit(1);
   }
-  console.log(`${outFile} is up to date.`);
+  if (
+    !existsSync(apiSchemaFile) ||
+    readFileSync(apiSchemaFile, 'utf8') !== apiSchemaSdl(result.supergraphSdl)
+  ) {
+    console.error(`${apiSchemaFile} is stale: run "npm run compose" and commit the result.`);
+    process.exit(1);
+  }
+  console.log(`${outFile} and ${apiSchemaFile} are up to date.`);
 } else {
   writeFileSync(outFile, result.supergraphSdl);
   console.log(`Wrote ${outFile} (${result.supergraphSdl.length} bytes).`);
+  // The client-facing schema (no federation machinery), for team clients' codegen.
+  writeFileSync(apiSchemaFile, apiSchemaSdl(result.supergraphSdl));
+  console.log(`Wrote ${apiSchemaFile}.`);
 }
