@@ -28,7 +28,9 @@ export type UpstreamErrorKind =
   | 'RATE_LIMITED'
   | 'AUTH_REQUIRED'
   | 'SNAPSHOT_MISSING'
-  | 'FAN_OUT';
+  | 'FAN_OUT'
+  /** The agency rejected what the client asked for (e.g. SCB's 400 "Non-existent value"); `detail` says why. */
+  | 'BAD_REQUEST';
 
 /**
  * The one error class agency clients throw. It carries a stable `kind`, the agency, the HTTP status
@@ -69,6 +71,7 @@ export function codeForUpstream(error: UpstreamError): ErrorCode {
     case 'BAD_PAYLOAD':
       return 'UPSTREAM_BAD_RESPONSE';
     case 'FAN_OUT':
+    case 'BAD_REQUEST':
       return 'BAD_USER_INPUT';
     case 'HTTP_STATUS':
       if (error.status === 429) return 'UPSTREAM_RATE_LIMITED';
