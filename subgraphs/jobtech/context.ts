@@ -1,0 +1,37 @@
+import type DataLoader from 'dataloader';
+import type { RequestTrace } from '../kit/upstream.ts';
+import type { JobAdModel, SearchParams, SearchResult, Suggestion } from './client.ts';
+
+export interface PlaceRef {
+  latitude: number;
+  longitude: number;
+}
+
+export interface MunicipalityRef {
+  code: string;
+}
+
+export interface CountyRef {
+  code: string;
+}
+
+/** One `jobAdCount` key: a municipality and the free text it is counted for. */
+export interface CountKey {
+  code: string;
+  query: string | null;
+}
+
+/** Per-request context: loaders live and die with the request. */
+export interface JobTechContext {
+  trace: RequestTrace;
+  loaders: {
+    /** One ad by id; identical ids in one request share one call. */
+    ad: DataLoader<string, JobAdModel | null>;
+    /** Identical searches in one request share one call. */
+    search: DataLoader<SearchParams, SearchResult, string>;
+    /** Ad counts per municipality, batched by query through the `stats=municipality` facet. */
+    count: DataLoader<CountKey, number, string>;
+    /** Typeahead, keyed by "limit\u0000prefix". */
+    suggest: DataLoader<string, Suggestion[]>;
+  };
+}

@@ -1,0 +1,207 @@
+import { badInput } from '../kit/errors.ts';
+import { geography, requireSwedishPoint } from '../kit/sweden.ts';
+import type { SearchParams } from './client.ts';
+import type { JobTechContext } from './context.ts';
+import type { JobAdSort, Resolvers } from './generated/resolvers-types.ts';
+import { countyConcept, municipalityConcept } from './locations.ts';
+import { toSwedishLocal } from './time.ts';
+
+const AGENCY = 'jobtech';
+
+/** JobSearch's own bounds, enforced here before any call. */
+export const MAX_LIMIT = 100;
+export const MAX_OFFSET = 2000;
+export const MAX_SUGGESTIONS = 50;
+export const MAX_QUERY_LENGTH = 255;
+export const MAX_RADIUS_KM = 500;
+
+/** Our sort enum → JobSearch's `sort` values (relevance is the default and not sent). */
+export const SORT_VALUES: Record<JobAdSort, string | undefined> = {
+  RELEVANCE: undefined,
+  PUBLISHED_NEWEST_FIRST: 'pubdate-desc',
+  PUBLISHED_OLDEST_FIRST: 'pubdate-asc',
+  DEADLINE_LATEST_FIRST: 'applydate-desc',
+  DEADLINE_SOONEST_FIRST: 'applydate-asc',
+  UPDATED: 'updated',
+};
+
+const NARROW =
+  'Narrow the search instead (query, municipality, county, occupationField, occupationGroup, publishedAfter): JobSearch serves at most the first 2 100 hits of any search.';
+
+/** The filters every search entry point shares. */
+interface FilterArgs {
+  query?: string | null | undefined;
+  occupationField?: string | null | undefined;
+  occupationGroup?: string | null | undefined;
+  remote?: boolean | null | undefined;
+  publishedAfter?: string | null | undefined;
+  sort?: JobAdSort | null | undefined;
+  limit?: number | null | undefined;
+  offset?: number | null | undefined;
+}
+
+function checkPaging(limit: number | null | undefined, offset: number | null | undefined) {
+  const l = limit ?? 10;
+  const o = offset ?? 0;
+  if (!Number.isInteger(l) || l < 0 || l > MAX_LIMIT) {
+    throw badInput(
+      `limit ${l} is out of range: limit must be an integer from 0 to ${MAX_LIMIT}. ${NARROW}`,
+      AGENCY,
+    );
+  }
+  if (!Number.isInteger(o) || o < 0 || o > MAX_OFFSET) {
+    throw badInput(
+      `offset ${o} is out of range: offset must be an integer from 0 to ${MAX_OFFSET}. ${NARROW}`,
+      AGENCY,
+    );
+  }
+  return { limit: l, offset: o };
+}
+
+function checkQuery(query: string | null | undefined, name = 'query'): string | undefined {
+  if (query === null || query === undefined || query.trim() === '') return undefined;
+  if (query.length > MAX_QUERY_LENGTH) {
+    throw badInput(
+      `${name} is ${query.length} characters long: at most ${MAX_QUERY_LENGTH} are allowed.`,
+      AGENCY,
+    );
+  }
+  return query.trim();
+}
+
+/** Concept ids look like "6Hq3_tKo_V57"; anything else would silently match nothing upstream. */
+const CONCEPT_ID = /^[A-Za-z0-9]{2,8}(?:_[A-Za-z0-9]{2,8}){1,3}$/;
+
+function checkConcept(value: string | null | undefined, name: string): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!CONCEPT_ID.test(value)) {
+    throw badInput(
+      `${name} "${value}" is not a taxonomy concept id: use an id such as "6Hq3_tKo_V57" (see JobAd.${name}.conceptId).`,
+      AGENCY,
+    );
+  }
+  return value;
+}
+
+function checkPublishedAfter(value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const local = toSwedishLocal(value);
+  if (local === null) {
+    throw badInput(
+      `publishedAfter "${value}" is not an ISO-8601 date or date-time: use e.g. "2024-04-24", "2024-04-24T08:00:00" (Swedish local time) or "2024-04-24T06:00:00Z".`,
+      AGENCY,
+    );
+  }
+  return local;
+}
+
+function checkRadius(radiusKm: number | null | undefined): number {
+  const r = radiusKm ?? 5;
+  if (!Number.isInteger(r) || r < 1 || r > MAX_RADIUS_KM) {
+    throw badInput(
+      `radiusKm ${r} is out of range: use a whole number of km from 1 to ${MAX_RADIUS_KM}.`,
+      AGENCY,
+    );
+  }
+  return r;
+}
+
+/** Validates and translates the shared filters; throws BAD_USER_INPUT before any call. */
+export function searchParams(args: FilterArgs, where: Partial<SearchParams> = {}): SearchParams {
+  const { limit, offset } = checkPaging(args.limit, args.offset);
+  return {
+    q: checkQuery(args.query),
+    ...where,
+    occupationField: checkConcept(args.occupationField, 'occupationField'),
+    occupationGroup: checkConcept(args.occupationGroup, 'occupationGroup'),
+    remote: args.remote === true ? true : undefined,
+    publishedAfter: checkPublishedAfter(args.publishedAfter),
+    sort: SORT_VALUES[args.sort ?? 'RELEVANCE'],
+    offset,
+    limit,
+  };
+}
+
+/** Drops undefined members so that identical searches have identical loader keys. */
+function compact(p: SearchParams): SearchParams {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as SearchParams;
+}
+
+const search = (p: SearchParams, ctx: JobTechContext) => ctx.loaders.search.load(compact(p));
+
+/** Ad ids are Platsbanken ids ("28746073") or external ids ("46-556074-3089-42438554"). */
+const AD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+export function createResolvers(): Resolvers {
+  return {
+    Query: {
+      jobAds: (_, args, ctx) => {
+        const where: Partial<SearchParams> = {};
+        if (args.municipality !== null && args.municipality !== undefined)
+          where.municipality = municipalityConcept(args.municipality, AGENCY);
+        if (args.county !== null && args.county !== undefined)
+          where.region = countyConcept(args.county, AGENCY);
+        if (args.near) {
+          const { latitude, longitude } = args.near;
+          const radiusKm = checkRadius(args.near.radiusKm);
+          requireSwedishPoint(latitude, longitude, AGENCY);
+          where.position = { latitude, longitude, radiusKm };
+        }
+        return search(searchParams(args, where), ctx);
+      },
+      jobAd: (_, { id }, ctx) => {
+        if (!AD_ID.test(id)) {
+          throw badInput(
+            `Ad id "${id}" is malformed: use a Platsbanken id such as "28746073" (letters, digits, ".", "_", ":", "-"; at most 100 characters).`,
+            AGENCY,
+          );
+        }
+        return ctx.loaders.ad.load(id);
+      },
+      jobAdSuggestions: async (_, { prefix, limit }, ctx) => {
+        const l = limit ?? 10;
+        if (!Number.isInteger(l) || l < 0 || l > MAX_SUGGESTIONS) {
+          throw badInput(
+            `limit ${l} is out of range: limit must be an integer from 0 to ${MAX_SUGGESTIONS}.`,
+            AGENCY,
+          );
+        }
+        const q = checkQuery(prefix, 'prefix');
+        if (q === undefined) throw badInput('prefix must not be empty: give the start of a word.', AGENCY);
+        return ctx.loaders.suggest.load(`${l}\u0000${q}`);
+      },
+    },
+    JobAd: {
+      __resolveReference: (ref, ctx) => ('headline' in ref ? ref : ctx.loaders.ad.load(ref.id)),
+    },
+    JobAdWorkplace: {
+      municipality: (w) => (w.municipalityCode ? { code: w.municipalityCode } : null),
+      county: (w) => (w.countyCode ? { code: w.countyCode } : null),
+      location: (w) => w.location,
+    },
+    Municipality: {
+      __resolveReference: (ref) => (geography().municipalities.has(ref.code) ? { code: ref.code } : null),
+      jobAds: (m, args, ctx) =>
+        search(searchParams(args, { municipality: municipalityConcept(m.code, AGENCY) }), ctx),
+      jobAdCount: (m, { query }, ctx) => {
+        municipalityConcept(m.code, AGENCY);
+        return ctx.loaders.count.load({ code: m.code, query: checkQuery(query) ?? null });
+      },
+    },
+    County: {
+      __resolveReference: (ref) => (geography().counties.has(ref.code) ? { code: ref.code } : null),
+      jobAds: (c, args, ctx) => search(searchParams(args, { region: countyConcept(c.code, AGENCY) }), ctx),
+    },
+    Place: {
+      __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),
+      jobAdsNearby: (p, args, ctx) => {
+        const radiusKm = checkRadius(args.radiusKm);
+        requireSwedishPoint(p.latitude, p.longitude, AGENCY);
+        return search(
+          searchParams(args, { position: { latitude: p.latitude, longitude: p.longitude, radiusKm } }),
+          ctx,
+        );
+      },
+    },
+  };
+}
