@@ -11,7 +11,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type Keyv from 'keyv';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
-import { createCache } from '../../subgraphs/kit/cache.ts';
+import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
 import type { Logger } from '../../subgraphs/kit/logger.ts';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
@@ -290,7 +290,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await Promise.all([...runtimes.values()].map((r) => r.close()));
       await remoteAgent.close();
-      if (!deps.cache) await cache.disconnect().catch(() => undefined);
+      if (!deps.cache) await closeCache(cache);
     },
   };
 }

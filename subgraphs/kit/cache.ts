@@ -72,6 +72,21 @@ export async function cacheSet(
   }
 }
 
+/**
+ * Closes the cache's connection: gracefully (pending writes flushed) within `timeoutMs` (default 1 s),
+ * else by force. A Redis that is down keeps the client reconnecting, and a graceful close then waits
+ * forever for commands that never go out: shutdown must not hang on it.
+ */
+export async function closeCache(cache: Keyv, timeoutMs = 1_000): Promise<void> {
+  const store = cache.store as { disconnect?: (force?: boolean) => Promise<void> };
+  if (typeof store.disconnect !== 'function') return;
+  try {
+    await withTimeout(store.disconnect(), timeoutMs);
+  } catch {
+    await store.disconnect(true).catch(() => undefined);
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
