@@ -24,7 +24,9 @@ import {
   UndiciRemoteDataSource,
 } from './datasources.ts';
 import { formatError } from './errors.ts';
+import { createExplorerRoute } from './explorer/index.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
+import { createUsageInsights, type UsageInsights } from './usage/index.ts';
 
 /** Injection points for tests; production uses the defaults. */
 export interface GatewayDeps {
@@ -52,6 +54,8 @@ export interface GatewayApp {
   stop(): Promise<void>;
   /** Number of supergraph (re)loads so far. */
   readonly schemaLoads: number;
+  /** Usage insights served at /usage and /metrics. */
+  readonly usage: UsageInsights;
 }
 
 /** Builds the gateway: subgraph runtimes, Apollo Gateway over the supergraph file, HTTP server. */
@@ -64,6 +68,12 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const subgraphs = loadSubgraphList(g.SUBGRAPHS_FILE, parseUrlOverrides(g.SUBGRAPH_URLS));
   const cache = deps.cache ?? createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger });
   const snapshot = g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR);
+  // Usage insights (/usage, /metrics) see every upstream event; the caller's listener still gets them.
+  const usage = createUsageInsights({ now: deps.now ?? Date.now });
+  const onUpstreamEvent = (event: UpstreamEvent) => {
+    usage.onUpstreamEvent(event);
+    deps.onUpstreamEvent?.(event);
+  };
   const runtimes = new Map<string, SubgraphRuntime>();
   for (const s of subgraphs) {
     if (s.module && !s.url) {
@@ -77,7 +87,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           snapshot,
           now: deps.now ?? Date.now,
           dispatcher: deps.dispatcher,
-          onUpstreamEvent: deps.onUpstreamEvent,
+          onUpstreamEvent,
         }),
       );
     }
@@ -158,6 +168,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       upstreamExtensionsPlugin(),
+      usage.plugin,
       ...(deps.plugins ?? []),
     ],
   });
@@ -193,7 +204,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     return { ready, checks };
   }
 
-  const routes = deps.routes ?? [];
+  // GET / from a browser → the explorer; /usage and /metrics → usage insights.
+  const routes = [...(deps.routes ?? []), ...usage.routes, createExplorerRoute({ logger })];
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'request handling failed');
@@ -274,6 +286,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     get schemaLoads() {
       return schemaLoads;
     },
+    usage,
     readiness,
     listen(port = g.PORT, host = g.HOST) {
       return new Promise((resolve, reject) => {

@@ -1,0 +1,69 @@
+// Boots GraphiQL (UMD builds served by the gateway itself) with an "Examples" sidebar plugin.
+// A browser ES module: no bundler, no CDN. React, ReactDOM and GraphiQL are globals set by the
+// classic scripts loaded before this one (modules run after them).
+const { React, ReactDOM, GraphiQL } = window;
+const h = React.createElement;
+const examples = JSON.parse(document.getElementById('explorer-examples').textContent || '[]');
+const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', window.location.href).toString() });
+
+const variablesText = (example) =>
+  Object.keys(example.variables).length > 0 ? JSON.stringify(example.variables, null, 2) : '';
+
+function ExamplesIcon() {
+  return h(
+    'svg',
+    { viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 1.5, 'aria-hidden': true },
+    h('path', { d: 'M4 5h16M4 10h16M4 15h10M4 20h7', strokeLinecap: 'round' }),
+  );
+}
+
+function ExamplesPanel() {
+  const editor = GraphiQL.React.useEditorContext({ nonNull: true });
+  const load = (example) => {
+    editor.queryEditor?.setValue(example.query);
+    editor.variableEditor?.setValue(variablesText(example));
+  };
+  return h(
+    'section',
+    { className: 'explorer-examples', 'aria-label': 'Example queries' },
+    h('div', { className: 'graphiql-doc-explorer-title' }, 'Examples'),
+    h('p', { className: 'explorer-hint' }, 'Click an example to load it, then run it with ▶.'),
+    examples.length === 0
+      ? h('p', null, 'No examples found in schema/examples.')
+      : h(
+          'ul',
+          null,
+          examples.map((example) =>
+            h(
+              'li',
+              { key: example.name },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  className: 'explorer-example',
+                  'data-example': example.name,
+                  onClick: () => load(example),
+                },
+                h('span', { className: 'explorer-example-title' }, example.title),
+                h('span', { className: 'explorer-example-description' }, example.description),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+const examplesPlugin = { title: 'Examples', icon: ExamplesIcon, content: ExamplesPanel };
+const first = examples[0];
+const props = {
+  fetcher,
+  plugins: [examplesPlugin],
+  visiblePlugin: examplesPlugin,
+  shouldPersistHeaders: false,
+};
+if (first) {
+  props.defaultQuery = first.query;
+  props.defaultTabs = [{ query: first.query, variables: variablesText(first) }];
+}
+ReactDOM.createRoot(document.getElementById('explorer')).render(h(GraphiQL, props));
