@@ -22,6 +22,8 @@ export function fakeClock(start = Date.parse('2026-04-02T12:00:00Z')): FakeClock
     slept,
     async sleep(ms) {
       slept.push(ms);
+      // Like a real timer, let work that is already under way run before time moves on.
+      await new Promise((resolve) => setImmediate(resolve));
       t += ms;
     },
     advance(ms) {
