@@ -1,13 +1,14 @@
 import { jobtech } from './jobtech/index.ts';
 import type { SubgraphModule } from './kit/subgraph.ts';
 import { lantmateriet } from './lantmateriet/index.ts';
+import { sgu } from './sgu/index.ts';
 import { smhi } from './smhi/index.ts';
 
 /**
  * Every subgraph this repository ships, in composition order. This one array drives the gateway,
  * the composition script, the contract suite and `npm run subgraph`. Adding an agency adds one entry.
  */
-export const subgraphModules: readonly SubgraphModule[] = [lantmateriet, smhi, jobtech];
+export const subgraphModules: readonly SubgraphModule[] = [lantmateriet, smhi, jobtech, sgu];
 
 export function findModule(name: string): SubgraphModule | undefined {
   return subgraphModules.find((m) => m.name === name);

@@ -1,0 +1,198 @@
+import { badInput } from '../kit/errors.ts';
+import { haversineKm } from '../kit/geo.ts';
+import { geography, requireMunicipality, requireSwedishPoint } from '../kit/sweden.ts';
+import { isMunicipalityCode, MAX_WELLS_WINDOW, STATION_ID, type Station } from './client.ts';
+import type { SguContext } from './context.ts';
+import type { Resolvers } from './generated/resolvers-types.ts';
+import { pointKey } from './loaders.ts';
+
+const AGENCY = 'sgu';
+const DAY_MS = 86_400_000;
+/** `latestLevel` looks this far back from the end of the station's series. */
+export const LATEST_WINDOW_DAYS = 400;
+/** Default span of `levels` when `from` is not given. */
+export const DEFAULT_LEVELS_DAYS = 365;
+export const LIMITS = {
+  levels: { min: 1, max: 1000 },
+  wells: { min: 1, max: 500 },
+  nearest: { min: 1, max: 50 },
+  withinKm: { min: 0.1, max: 100 },
+} as const;
+
+function intInRange(
+  name: string,
+  value: number | null | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+) {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw badInput(`${name} ${v} is out of range: use an integer from ${min} to ${max}.`, AGENCY);
+  }
+  return v;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A "YYYY-MM-DD" argument as epoch ms (UTC midnight), or BAD_USER_INPUT. */
+function dateArg(name: string, value: string): number {
+  const ms = DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw badInput(`${name} "${value}" is not a date: use "YYYY-MM-DD", e.g. "2024-01-31".`, AGENCY);
+  }
+  return ms;
+}
+
+/** The CQL literal of a UTC midnight, in the form SGU's clients send (`2020-01-01T00:00:00+00:00`). */
+const cqlInstant = (ms: number) => `${new Date(ms).toISOString().slice(0, 10)}T00:00:00+00:00`;
+const midnight = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+
+/**
+ * The end of a station's series (`tdat`), else today. Anchoring windows on the station's own data
+ * keeps the requests (and so the cache and the offline snapshot) stable from day to day.
+ */
+function anchorOf(station: Station, now: () => number): number {
+  const end = station.monitoredTo === null ? Number.NaN : Date.parse(station.monitoredTo);
+  return midnight(Number.isNaN(end) ? now() : end);
+}
+
+function requireStationId(id: string): string {
+  if (!STATION_ID.test(id)) {
+    throw badInput(
+      `Groundwater station id "${id}" is not an SGU id: use the platsbeteckning, 1–40 letters, digits, "_", "-" or ".", e.g. "95_2".`,
+      AGENCY,
+    );
+  }
+  return id;
+}
+
+const byId = (a: Station, b: Station) => a.id.localeCompare(b.id, 'sv', { numeric: true });
+
+export function createResolvers(deps: { now: () => number }): Resolvers {
+  const { now } = deps;
+
+  async function stationFrom(ref: Station | { id: string }, ctx: SguContext): Promise<Station | null> {
+    return 'monitoredTo' in ref ? ref : ctx.loaders.station.load(ref.id);
+  }
+
+  function rememberStations(stations: readonly Station[], ctx: SguContext) {
+    for (const s of stations) ctx.loaders.station.prime(s.id, s);
+  }
+
+  return {
+    Query: {
+      groundwaterStation: (_, { id }, ctx) => ctx.loaders.station.load(requireStationId(id)),
+    },
+
+    GroundwaterStation: {
+      __resolveReference: async (ref, ctx) =>
+        STATION_ID.test(ref.id) ? stationFrom(ref as Station | { id: string }, ctx) : null,
+      municipality: (s) => (isMunicipalityCode(s.municipalityCode) ? { code: s.municipalityCode } : null),
+      county: (s) =>
+        s.countyCode !== null && geography().counties.has(s.countyCode) ? { code: s.countyCode } : null,
+      location: (s) => s.location,
+      levels: async (s, { from, to, limit }, ctx) => {
+        const take = intInRange('levels(limit)', limit, 100, LIMITS.levels.min, LIMITS.levels.max);
+        const fromMs = from == null ? undefined : dateArg('levels(from)', from);
+        const toMs = to == null ? undefined : dateArg('levels(to)', to);
+        if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
+          throw badInput(
+            `levels(from: "${from}") is after levels(to: "${to}"): from must not be later than to.`,
+            AGENCY,
+          );
+        }
+        const start = fromMs ?? anchorOf(s, now) - DEFAULT_LEVELS_DAYS * DAY_MS;
+        const end = toMs === undefined ? '' : cqlInstant(toMs + DAY_MS);
+        const result = await ctx.loaders.levels.load(`${s.id}|${cqlInstant(start)}|${end}`);
+        return result ? result.items.slice(-take) : null;
+      },
+      latestLevel: async (s, _, ctx) => {
+        const station = await stationFrom(s, ctx);
+        if (!station) return null;
+        const from = cqlInstant(anchorOf(station, now) - LATEST_WINDOW_DAYS * DAY_MS);
+        const result = await ctx.loaders.levels.load(`${station.id}|${from}|`);
+        return result?.items.at(-1) ?? null;
+      },
+    },
+
+    Municipality: {
+      __resolveReference: (ref) => ({ code: ref.code }),
+      groundwaterStations: async (m, _, ctx) => {
+        const { code } = requireMunicipality(m.code, AGENCY);
+        const listing = await ctx.loaders.stationsInMunicipality.load(code);
+        if (!listing) return null;
+        rememberStations(listing.items, ctx);
+        return [...listing.items].sort(byId);
+      },
+      wells: async (m, { limit, offset }, ctx) => {
+        const { code } = requireMunicipality(m.code, AGENCY);
+        const take = intInRange('wells(limit)', limit, 20, LIMITS.wells.min, LIMITS.wells.max);
+        const skip = intInRange('wells(offset)', offset, 0, 0, MAX_WELLS_WINDOW - take);
+        const listing = await ctx.loaders.wells.load(`${code}|${skip + take}`);
+        return listing ? listing.items.slice(skip, skip + take) : null;
+      },
+      wellCount: (m, _, ctx) => ctx.loaders.wellCount.load(requireMunicipality(m.code, AGENCY).code),
+    },
+
+    Well: {
+      use: (w) => (w.useCode === null && w.use === null ? null : { code: w.useCode, description: w.use }),
+      location: (w) => w.location,
+      municipality: (w) => (isMunicipalityCode(w.municipalityCode) ? { code: w.municipalityCode } : null),
+    },
+
+    Place: {
+      __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),
+      soilType: (p, _, ctx) => {
+        requireSwedishPoint(p.latitude, p.longitude, AGENCY);
+        return ctx.loaders.soil.load(pointKey(p.latitude, p.longitude));
+      },
+      bedrock: (p, _, ctx) => {
+        requireSwedishPoint(p.latitude, p.longitude, AGENCY);
+        return ctx.loaders.bedrock.load(pointKey(p.latitude, p.longitude));
+      },
+      nearestGroundwaterStations: async (p, { limit, withinKm }, ctx) => {
+        const take = intInRange(
+          'nearestGroundwaterStations(limit)',
+          limit,
+          5,
+          LIMITS.nearest.min,
+          LIMITS.nearest.max,
+        );
+        const km = withinKm ?? 25;
+        if (!Number.isFinite(km) || km < LIMITS.withinKm.min || km > LIMITS.withinKm.max) {
+          throw badInput(
+            `nearestGroundwaterStations(withinKm: ${km}) is out of range: use ${LIMITS.withinKm.min} to ${LIMITS.withinKm.max} km.`,
+            AGENCY,
+          );
+        }
+        requireSwedishPoint(p.latitude, p.longitude, AGENCY);
+        const stations = await ctx.loaders.stationsNear.load(`${pointKey(p.latitude, p.longitude)},${km}`);
+        if (!stations) return null;
+        rememberStations(stations, ctx);
+        return stations
+          .flatMap((station) =>
+            station.location
+              ? [
+                  {
+                    station,
+                    distanceKm:
+                      Math.round(
+                        haversineKm(
+                          p.latitude,
+                          p.longitude,
+                          station.location.latitude,
+                          station.location.longitude,
+                        ) * 1000,
+                      ) / 1000,
+                  },
+                ]
+              : [],
+          )
+          .filter((n) => n.distanceKm <= km)
+          .sort((a, b) => a.distanceKm - b.distanceKm || byId(a.station, b.station))
+          .slice(0, take);
+      },
+    },
+  };
+}
