@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { MunicipalityRecord, CountyRecord } from '../../kit/sweden.ts';
 import type { PlaceRef, LantmaterietContext } from '../context.ts';
+import type { PlaceNameRecord, AddressRecord } from '../client.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -18,6 +19,42 @@ export type Scalars = {
   link__Import: { input: unknown; output: unknown; }
 };
 
+/**
+ * An address (belägenhetsadress). Personal data under Lantmäteriet's terms: kept at most 1 day in the cache,
+ * never served stale, never part of the offline snapshot. © Lantmäteriet, CC BY 4.0 with the terms of use for
+ * high-value datasets containing personal data.
+ */
+export type Address = {
+  __typename?: 'Address';
+  /** Distance in metres from the place asked about (`Place.nearestAddress` only; null in searches). */
+  distanceMeters: Maybe<Scalars['Float']['output']>;
+  /** Lantmäteriet's id of the address (objektidentitet, a UUID). */
+  id: Scalars['String']['output'];
+  /** Display form, e.g. "Lantmätarvägen 2, 187 53 Täby". */
+  label: Scalars['String']['output'];
+  /** Letter after the number (bokstavstillägg), e.g. "B". */
+  letter: Maybe<Scalars['String']['output']>;
+  /** The address point (converted from SWEREF 99 TM to WGS84); null if Lantmäteriet gives none. */
+  location: Maybe<Place>;
+  /** The municipality (kommunkod). */
+  municipality: Maybe<Municipality>;
+  /** Address number (adressplatsnummer). */
+  number: Maybe<Scalars['String']['output']>;
+  /** Postal code, 5 digits without space, e.g. "18753". */
+  postalCode: Maybe<Scalars['String']['output']>;
+  /** Postal town (postort). */
+  postalTown: Maybe<Scalars['String']['output']>;
+  /** Street or area name (adressområde, fastställt namn). */
+  street: Maybe<Scalars['String']['output']>;
+};
+
+/** Which outline `boundary` returns. */
+export type BoundaryDetail =
+  /** Lantmäteriet's authoritative boundary, live (credentials required). */
+  | 'FULL'
+  /** The embedded, simplified outline (no account, no upstream call). */
+  | 'SIMPLIFIED';
+
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -25,7 +62,12 @@ export type CacheControlScope =
 /** A Swedish county (län), keyed by its 2-digit code ("01" Stockholms län). Official names from SCB. */
 export type County = {
   __typename?: 'County';
-  /** Display outline as GeoJSON, simplified and older than the present county division (display only). */
+  /**
+   * The outline as GeoJSON (WGS84 [lon, lat]). SIMPLIFIED (default): embedded display outline, older than
+   * the present county division (display only; null if missing). FULL: Lantmäteriet's authoritative
+   * boundary (Kommun, län och rike Direkt), needs credentials (else UPSTREAM_AUTH_REQUIRED); cached 30 days.
+   * © Lantmäteriet, CC BY 4.0.
+   */
   boundary: Maybe<Scalars['GeoJSON']['output']>;
   /** 2-digit county code, e.g. "01". */
   code: Scalars['String']['output'];
@@ -33,6 +75,12 @@ export type County = {
   municipalities: Array<Municipality>;
   /** Official name, e.g. "Stockholms län". */
   name: Scalars['String']['output'];
+};
+
+
+/** A Swedish county (län), keyed by its 2-digit code ("01" Stockholms län). Official names from SCB. */
+export type CountyBoundaryArgs = {
+  detail?: InputMaybe<BoundaryDetail>;
 };
 
 /**
@@ -43,8 +91,13 @@ export type County = {
  */
 export type Municipality = {
   __typename?: 'Municipality';
-  /** The outline as GeoJSON (Polygon or MultiPolygon), simplified: good for maps, not for surveying. */
-  boundary: Scalars['GeoJSON']['output'];
+  /**
+   * The outline as GeoJSON (Polygon or MultiPolygon, WGS84 [lon, lat]).
+   * SIMPLIFIED (default): the embedded, simplified outline: no account needed, never null, good for maps.
+   * FULL: Lantmäteriet's authoritative boundary (Kommun, län och rike Direkt, OGC API Features), needs
+   * credentials (else UPSTREAM_AUTH_REQUIRED); cached 30 days. © Lantmäteriet, CC BY 4.0.
+   */
+  boundary: Maybe<Scalars['GeoJSON']['output']>;
   /** A representative point inside the municipality (WGS84). Weather and other point data for the municipality use it. */
   centroid: Place;
   /** 4-digit SCB municipality code (kommunkod) with its leading zero, e.g. "0180". */
@@ -53,6 +106,17 @@ export type Municipality = {
   county: County;
   /** Official name, e.g. "Stockholm". */
   name: Scalars['String']['output'];
+};
+
+
+/**
+ * A Swedish municipality (kommun), keyed by its 4-digit SCB code with the leading zero ("0180" Stockholm).
+ * Name, county, representative point and outline come from embedded open data (no account needed):
+ * outlines from okfse/sweden-geojson (derived from Valmyndigheten data, simplified), official names from
+ * SCB (Källa: SCB).
+ */
+export type MunicipalityBoundaryArgs = {
+  detail?: InputMaybe<BoundaryDetail>;
 };
 
 /** How `Place.municipality` was decided. */
@@ -76,6 +140,12 @@ export type MunicipalityMatchMethod =
  */
 export type Place = {
   __typename?: 'Place';
+  /**
+   * Ground height at the point in metres above sea level (RH 2000), from Markhöjd Direkt; null where
+   * Lantmäteriet has no data (e.g. at sea). All places of one request go to Lantmäteriet as one batch.
+   * Needs credentials (else UPSTREAM_AUTH_REQUIRED). Cached 30 days. © Lantmäteriet, CC BY 4.0 (HVD terms).
+   */
+  elevation: Maybe<Scalars['Float']['output']>;
   /** Latitude, WGS84 decimal degrees. */
   latitude: Scalars['Float']['output'];
   /** Longitude, WGS84 decimal degrees. */
@@ -84,10 +154,59 @@ export type Place = {
   municipality: Maybe<Municipality>;
   /** Whether `municipality` was found inside an outline or by the nearest-outline fallback; null when none. */
   municipalityMatch: Maybe<MunicipalityMatch>;
+  /**
+   * The nearest address (Belägenhetsadress Direkt v4.2 `/punkt`), with the distance to it computed by us.
+   * Addresses are personal data under Lantmäteriet's terms: never stored beyond a 1-day cache, never served
+   * stale, and marked PRIVATE for HTTP caches. Needs OAuth2 credentials (else UPSTREAM_AUTH_REQUIRED).
+   * © Lantmäteriet, CC BY 4.0 with the terms of use for high-value datasets containing personal data.
+   */
+  nearestAddress: Maybe<Address>;
+  /**
+   * The nearest name in Lantmäteriet's place-name register (Ortnamn Direkt v2.2 `/punkt`), with the distance
+   * to it computed by us. Needs credentials (else UPSTREAM_AUTH_REQUIRED). Cached 1 day.
+   * © Lantmäteriet, CC BY 4.0 (HVD terms).
+   */
+  nearestPlaceName: Maybe<PlaceName>;
 };
+
+/**
+ * One placement of a name in Lantmäteriet's place-name register (Ortnamn). A name with several placements
+ * (e.g. a lake and a village) appears once per placement. © Lantmäteriet, CC BY 4.0 (HVD terms).
+ */
+export type PlaceName = {
+  __typename?: 'PlaceName';
+  /** The county (länskod). */
+  county: Maybe<County>;
+  /** Distance in metres from the place asked about (`Place.nearestPlaceName` only; null in searches). */
+  distanceMeters: Maybe<Scalars['Float']['output']>;
+  /** Language of the name (språk) as Lantmäteriet gives it. */
+  language: Maybe<Scalars['String']['output']>;
+  /** Where this placement is (converted from SWEREF 99 TM to WGS84, 6 decimals). */
+  location: Place;
+  /** The municipality Lantmäteriet files the name under (kommunkod); null if it is not one of the 290. */
+  municipality: Maybe<Municipality>;
+  /** The name (namn), e.g. "Abisko". */
+  name: Scalars['String']['output'];
+  /** Lantmäteriet's name type (namntyp), e.g. "Bebyggelse", "Tätort", "Hav och sjö", "Natur- och terrängnamn". */
+  type: Maybe<Scalars['String']['output']>;
+};
+
+/** How `placeNames(name:)` is matched against the register. */
+export type PlaceNameMatch =
+  | 'CONTAINS'
+  | 'ENDS_WITH'
+  | 'EQUALS'
+  | 'STARTS_WITH';
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Free-text address search (Belägenhetsadress Direkt v4.2), e.g. "Storgatan 1 Umeå": at least 3
+   * characters; `municipality` a 4-digit code; `limit` 1–100 (default 10). Needs OAuth2 credentials (else
+   * UPSTREAM_AUTH_REQUIRED). Personal data: cached at most 1 day, never stale, PRIVATE for HTTP caches.
+   * © Lantmäteriet, CC BY 4.0 with the terms of use for high-value datasets containing personal data.
+   */
+  addresses: Maybe<Array<Address>>;
   /** All 21 counties, ordered by code. */
   counties: Array<County>;
   /** One county by its 2-digit code. Unknown or malformed codes are BAD_USER_INPUT. */
@@ -98,6 +217,21 @@ export type Query = {
   municipality: Maybe<Municipality>;
   /** A point in Sweden. Coordinates outside Sweden are BAD_USER_INPUT. */
   place: Place;
+  /**
+   * Search Lantmäteriet's place-name register (Ortnamn Direkt v2.2 `/kriterier`). `name` is required (no
+   * area search exists); `match` default EQUALS; `types` filters on name types (namntyp, e.g. "Bebyggelse",
+   * "Tätort", "Hav och sjö"); `municipality` a 4-digit code; `limit` 1–400 (default 10) names, returned as
+   * one row per placement (at most `limit` rows). Needs credentials (else UPSTREAM_AUTH_REQUIRED).
+   * Cached 1 day. © Lantmäteriet, CC BY 4.0 (HVD terms).
+   */
+  placeNames: Maybe<Array<PlaceName>>;
+};
+
+
+export type QueryAddressesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  municipality?: InputMaybe<Scalars['String']['input']>;
+  search: Scalars['String']['input'];
 };
 
 
@@ -119,6 +253,15 @@ export type QueryMunicipalityArgs = {
 export type QueryPlaceArgs = {
   latitude: Scalars['Float']['input'];
   longitude: Scalars['Float']['input'];
+};
+
+
+export type QueryPlaceNamesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  match?: InputMaybe<PlaceNameMatch>;
+  municipality?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type Link__Purpose =
@@ -228,15 +371,19 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Address: ResolverTypeWrapper<AddressRecord>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  BoundaryDetail: BoundaryDetail;
   CacheControlScope: CacheControlScope;
   County: ResolverTypeWrapper<CountyRecord>;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   GeoJSON: ResolverTypeWrapper<Scalars['GeoJSON']['output']>;
   Municipality: ResolverTypeWrapper<MunicipalityRecord>;
   MunicipalityMatch: ResolverTypeWrapper<MunicipalityMatch>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   MunicipalityMatchMethod: MunicipalityMatchMethod;
   Place: ResolverTypeWrapper<PlaceRef>;
+  PlaceName: ResolverTypeWrapper<PlaceNameRecord>;
+  PlaceNameMatch: PlaceNameMatch;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   link__Purpose: Link__Purpose;
@@ -247,13 +394,15 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Address: AddressRecord;
+  Float: Scalars['Float']['output'];
   County: CountyRecord;
   FieldSet: Scalars['FieldSet']['output'];
   GeoJSON: Scalars['GeoJSON']['output'];
   Municipality: MunicipalityRecord;
   MunicipalityMatch: MunicipalityMatch;
-  Float: Scalars['Float']['output'];
   Place: PlaceRef;
+  PlaceName: PlaceNameRecord;
   Query: Record<PropertyKey, never>;
   link__Import: Scalars['link__Import']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -309,9 +458,22 @@ export type TagDirectiveArgs = {
 
 export type TagDirectiveResolver<Result, Parent, ContextType = LantmaterietContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type AddressResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = ResolversObject<{
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  letter?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
+  municipality?: Resolver<Maybe<ResolversTypes['Municipality']>, ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  postalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  postalTown?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  street?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type CountyResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['County'] = ResolversParentTypes['County'], FederationReferenceType extends FederationReferenceTypes['County'] = FederationReferenceTypes['County']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['County']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  boundary?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType>;
+  boundary?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType, RequireFields<CountyBoundaryArgs, 'detail'>>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   municipalities?: Resolver<Array<ResolversTypes['Municipality']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -327,7 +489,7 @@ export interface GeoJsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 
 export type MunicipalityResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['Municipality'] = ResolversParentTypes['Municipality'], FederationReferenceType extends FederationReferenceTypes['Municipality'] = FederationReferenceTypes['Municipality']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Municipality']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  boundary?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType, RequireFields<MunicipalityBoundaryArgs, 'detail'>>;
   centroid?: Resolver<ResolversTypes['Place'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   county?: Resolver<ResolversTypes['County'], ParentType, ContextType>;
@@ -341,18 +503,33 @@ export type MunicipalityMatchResolvers<ContextType = LantmaterietContext, Parent
 
 export type PlaceResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['Place'] = ResolversParentTypes['Place'], FederationReferenceType extends FederationReferenceTypes['Place'] = FederationReferenceTypes['Place']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Place']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  elevation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   latitude?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   longitude?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   municipality?: Resolver<Maybe<ResolversTypes['Municipality']>, ParentType, ContextType>;
   municipalityMatch?: Resolver<Maybe<ResolversTypes['MunicipalityMatch']>, ParentType, ContextType>;
+  nearestAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  nearestPlaceName?: Resolver<Maybe<ResolversTypes['PlaceName']>, ParentType, ContextType>;
+}>;
+
+export type PlaceNameResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['PlaceName'] = ResolversParentTypes['PlaceName']> = ResolversObject<{
+  county?: Resolver<Maybe<ResolversTypes['County']>, ParentType, ContextType>;
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  language?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Place'], ParentType, ContextType>;
+  municipality?: Resolver<Maybe<ResolversTypes['Municipality']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  addresses?: Resolver<Maybe<Array<ResolversTypes['Address']>>, ParentType, ContextType, RequireFields<QueryAddressesArgs, 'limit' | 'search'>>;
   counties?: Resolver<Array<ResolversTypes['County']>, ParentType, ContextType>;
   county?: Resolver<Maybe<ResolversTypes['County']>, ParentType, ContextType, RequireFields<QueryCountyArgs, 'code'>>;
   municipalities?: Resolver<Array<ResolversTypes['Municipality']>, ParentType, ContextType, Partial<QueryMunicipalitiesArgs>>;
   municipality?: Resolver<Maybe<ResolversTypes['Municipality']>, ParentType, ContextType, RequireFields<QueryMunicipalityArgs, 'code'>>;
   place?: Resolver<ResolversTypes['Place'], ParentType, ContextType, RequireFields<QueryPlaceArgs, 'latitude' | 'longitude'>>;
+  placeNames?: Resolver<Maybe<Array<ResolversTypes['PlaceName']>>, ParentType, ContextType, RequireFields<QueryPlaceNamesArgs, 'limit' | 'match' | 'name'>>;
 }>;
 
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
@@ -360,12 +537,14 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 }
 
 export type Resolvers<ContextType = LantmaterietContext> = ResolversObject<{
+  Address?: AddressResolvers<ContextType>;
   County?: CountyResolvers<ContextType>;
   FieldSet?: GraphQLScalarType;
   GeoJSON?: GraphQLScalarType;
   Municipality?: MunicipalityResolvers<ContextType>;
   MunicipalityMatch?: MunicipalityMatchResolvers<ContextType>;
   Place?: PlaceResolvers<ContextType>;
+  PlaceName?: PlaceNameResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
 }>;
