@@ -1,5 +1,14 @@
 import type { RequestTrace, Upstream } from '../kit/upstream.ts';
 import { expectArray, expectObject, expectString, looseNumber } from '../kit/validate.ts';
+import {
+  type LatestHourSet,
+  parseLatestHourSet,
+  parseStationData,
+  parseStationList,
+  type StationData,
+  type StationList,
+} from './metobs.ts';
+import { parseWarnings, type WarningModel } from './warnings.ts';
 
 /** One forecast step, our DTO (sentinels already mapped to null). */
 export interface ForecastStep {
@@ -111,18 +120,96 @@ export function toIsoUtc(value: string): string {
 /** SMHI accepts at most 6 decimals (more gave 404 on pmp3g). */
 export const sixDecimals = (n: number): string => String(Math.round(n * 1e6) / 1e6);
 
+/** Metobs periods with JSON data (corrected-archive is CSV only and not offered). */
+export const OBSERVATION_PERIODS = ['latest-hour', 'latest-day', 'latest-months'] as const;
+export type ObservationPeriodKey = (typeof OBSERVATION_PERIODS)[number];
+
+/**
+ * Cache TTLs, matched to how often the data changes. The schema's `@cacheControl` hints use the
+ * same numbers (seconds).
+ * - Forecast: the upstream's Cache-Control when it sends one, else 30 min (runs are ~hourly).
+ * - Observations: 10 min, forced. Metobs answers `max-age=60` (its CDN's own freshness), but
+ *   stations report once an hour and SMHI asks clients not to download unchanged data again; 60 s
+ *   would mean up to 60 identical downloads of the whole-country file per parameter per hour.
+ *   10 min keeps a new hourly value at most 10 min late (SMHI's suggested polling: 10–15 min).
+ * - Station lists: 1 day, forced (stations open and close over months).
+ * - Warnings: 5 min, forced: SMHI suggests polling every few minutes; a fixed TTL keeps the
+ *   promised `@cacheControl(maxAge: 300)` true whatever the upstream sends.
+ */
+export const TTL = {
+  forecastMs: 30 * 60_000,
+  observationsMs: 10 * 60_000,
+  stationListMs: 24 * 60 * 60_000,
+  warningsMs: 5 * 60_000,
+} as const;
+
 /** The SMHI client surface the resolvers use (a fake or replay client satisfies it too). */
 export interface SmhiClient {
   forecast(latitude: number, longitude: number, trace?: RequestTrace): Promise<Forecast | null>;
+  /** Stations measuring a metobs parameter; null when SMHI has no such parameter (404). */
+  stationList(parameter: number, trace?: RequestTrace): Promise<StationList | null>;
+  /** One station's observations for a period; null when it has none for that period (404). */
+  stationData(
+    parameter: number,
+    stationId: string,
+    period: ObservationPeriodKey,
+    trace?: RequestTrace,
+  ): Promise<StationData | null>;
+  /** The latest hour of every station for one parameter: one call for the whole country. */
+  latestHour(parameter: number, trace?: RequestTrace): Promise<LatestHourSet | null>;
+  /** All current impact-based warnings. */
+  warnings(trace?: RequestTrace): Promise<WarningModel[] | null>;
 }
 
-export function createSmhiClient(forecastUpstream: Upstream): SmhiClient {
+export interface SmhiUpstreams {
+  forecast: Upstream;
+  metobs: Upstream;
+  warnings: Upstream;
+}
+
+export function createSmhiClient(upstreams: SmhiUpstreams): SmhiClient {
   return {
     forecast(latitude, longitude, trace) {
-      return forecastUpstream.get({
+      return upstreams.forecast.get({
         path: `/geotype/point/lon/${sixDecimals(longitude)}/lat/${sixDecimals(latitude)}/data.json`,
         parse: parseForecast,
-        ttlMs: 30 * 60_000,
+        ttlMs: TTL.forecastMs,
+        trace,
+      });
+    },
+    stationList(parameter, trace) {
+      return upstreams.metobs.get({
+        path: `/parameter/${parameter}.json`,
+        parse: parseStationList(parameter),
+        ttlMs: TTL.stationListMs,
+        forceTtl: true,
+        trace,
+      });
+    },
+    stationData(parameter, stationId, period, trace) {
+      return upstreams.metobs.get({
+        path: `/parameter/${parameter}/station/${stationId}/period/${period}/data.json`,
+        parse: parseStationData(parameter, stationId),
+        ttlMs: TTL.observationsMs,
+        forceTtl: true,
+        trace,
+      });
+    },
+    latestHour(parameter, trace) {
+      return upstreams.metobs.get({
+        path: `/parameter/${parameter}/station-set/all/period/latest-hour/data.json`,
+        parse: parseLatestHourSet(parameter),
+        ttlMs: TTL.observationsMs,
+        forceTtl: true,
+        trace,
+      });
+    },
+    warnings(trace) {
+      return upstreams.warnings.get({
+        path: '/warning.json',
+        parse: parseWarnings,
+        ttlMs: TTL.warningsMs,
+        forceTtl: true,
         trace,
       });
     },

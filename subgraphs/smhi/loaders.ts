@@ -1,26 +1,57 @@
 import DataLoader from 'dataloader';
+import { haversineKm } from '../kit/geo.ts';
 import type { RequestTrace } from '../kit/upstream.ts';
-import type { SmhiClient } from './client.ts';
+import type { ObservationPeriodKey, SmhiClient } from './client.ts';
 import { sixDecimals } from './client.ts';
-import type { SmhiContext } from './context.ts';
+import type { CurrentObservationModel, SmhiContext } from './context.ts';
 
 export const pointKey = (latitude: number, longitude: number): string =>
   `${sixDecimals(latitude)},${sixDecimals(longitude)}`;
 
-/** Per-request loaders: identical points in one request share one upstream call. */
-export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiContext['loaders'] {
-  return {
-    forecast: new DataLoader<string, Awaited<ReturnType<SmhiClient['forecast']>>>(async (keys) =>
-      Promise.all(
-        keys.map(async (key) => {
-          const [lat, lon] = key.split(',').map(Number) as [number, number];
-          try {
-            return await client.forecast(lat, lon, trace);
-          } catch (err) {
-            return err as Error;
-          }
-        }),
-      ),
+/** One loader whose batch calls `load` per key, each key's failure in its own place. */
+function perKey<K, V>(load: (key: K) => Promise<V>): DataLoader<K, V> {
+  return new DataLoader<K, V>(async (keys) =>
+    Promise.all(
+      keys.map(async (key) => {
+        try {
+          return await load(key);
+        } catch (err) {
+          return err as Error;
+        }
+      }),
     ),
+  );
+}
+
+/** Per-request loaders: identical points, parameters and periods in one request share one call. */
+export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiContext['loaders'] {
+  const latestHour = perKey((parameter: number) => client.latestHour(parameter, trace));
+  return {
+    forecast: perKey((key: string) => {
+      const [lat, lon] = key.split(',').map(Number) as [number, number];
+      return client.forecast(lat, lon, trace);
+    }),
+    stationList: perKey((parameter: number) => client.stationList(parameter, trace)),
+    stationData: perKey((key: string) => {
+      const [parameter, station, period] = key.split('|') as [string, string, ObservationPeriodKey];
+      return client.stationData(Number(parameter), station, period, trace);
+    }),
+    latestHour,
+    nearestReading: perKey(async (key: string): Promise<CurrentObservationModel | null> => {
+      const [parameter, point] = key.split('|') as [string, string];
+      const [lat, lon] = point.split(',').map(Number) as [number, number];
+      const set = await latestHour.load(Number(parameter));
+      let best: CurrentObservationModel | null = null;
+      for (const reading of set?.stations ?? []) {
+        const latest = reading.latest;
+        if (latest === null || latest.value === null) continue;
+        const distanceKm = haversineKm(lat, lon, reading.station.latitude, reading.station.longitude);
+        if (best === null || distanceKm < best.distanceKm) {
+          best = { parameter: Number(parameter), reading: { ...reading, latest }, distanceKm };
+        }
+      }
+      return best;
+    }),
+    warnings: perKey(() => client.warnings(trace)),
   };
 }

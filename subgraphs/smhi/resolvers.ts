@@ -1,52 +1,420 @@
 import { badInput } from '../kit/errors.ts';
-import { geography, requireSwedishPoint } from '../kit/sweden.ts';
-import type { Forecast } from './client.ts';
-import type { PlaceRef, SmhiContext } from './context.ts';
-import type { Resolvers } from './generated/resolvers-types.ts';
+import { haversineKm } from '../kit/geo.ts';
+import { geography, requireCounty, requireMunicipality, requireSwedishPoint, round6 } from '../kit/sweden.ts';
+import type { Forecast, ForecastStep, ObservationPeriodKey } from './client.ts';
+import {
+  CURRENT_WEATHER_PARAMETERS,
+  type CurrentWeatherField,
+  METOBS_PARAMETERS,
+  metobsParameter,
+  weatherSymbol,
+} from './codes.ts';
+import type { CurrentObservationModel, MunicipalityRef, PlaceRef, SmhiContext } from './context.ts';
+import type {
+  ObservationPeriod,
+  Resolvers,
+  WarningLevel as WarningLevelArg,
+} from './generated/resolvers-types.ts';
 import { pointKey } from './loaders.ts';
+import type { StationRecord } from './metobs.ts';
+import {
+  areaCoversMunicipality,
+  areaCoversPoint,
+  atLeast,
+  highestLevel,
+  type WarningModel,
+  withAreas,
+} from './warnings.ts';
 
 const AGENCY = 'smhi';
 export const MAX_FORECAST_HOURS = 240;
+export const DEFAULT_FORECAST_HOURS = 24;
+const HOUR_MS = 3_600_000;
 
-function checkHours(hours: number | null | undefined): number {
-  const h = hours ?? 24;
-  if (!Number.isInteger(h) || h < 1 || h > MAX_FORECAST_HOURS) {
+/** GraphQL period → metobs path segment. */
+const PERIOD_KEYS: Record<ObservationPeriod, ObservationPeriodKey> = {
+  LATEST_HOUR: 'latest-hour',
+  LATEST_DAY: 'latest-day',
+  LATEST_MONTHS: 'latest-months',
+};
+
+// --------------------------------------------------------------------------------------------
+// Input validation: every check runs before any upstream call and says what is allowed.
+// --------------------------------------------------------------------------------------------
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function parseTime(name: string, value: string): number {
+  const ms = ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
     throw badInput(
-      `forecast(hours: ${h}) is out of range: hours must be an integer from 1 to ${MAX_FORECAST_HOURS}.`,
+      `forecast(${name}: "${value}") is not an ISO-8601 date-time with a time zone: use e.g. "2026-04-02T12:00:00Z".`,
       AGENCY,
     );
   }
-  return h;
+  return ms;
 }
 
-/** The steps within the first `hours` hours of the run (from its first step). */
-export function firstHours(forecast: Forecast, hours: number) {
+/** A validated forecast window: steps with `time` in [start, end) or, with `to`, [start, to]. */
+export interface ForecastWindow {
+  from: number | null;
+  to: number | null;
+  hours: number;
+}
+
+export function checkWindow(args: {
+  hours?: number | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+}): ForecastWindow {
+  const { hours, from, to } = args;
+  if (hours !== null && hours !== undefined) {
+    if (!Number.isInteger(hours) || hours < 1 || hours > MAX_FORECAST_HOURS) {
+      throw badInput(
+        `forecast(hours: ${hours}) is out of range: hours must be an integer from 1 to ${MAX_FORECAST_HOURS}.`,
+        AGENCY,
+      );
+    }
+    if (to !== null && to !== undefined) {
+      throw badInput(
+        'forecast: give either `hours` or `to`, not both (`to` ends the window itself).',
+        AGENCY,
+      );
+    }
+  }
+  const fromMs = from === null || from === undefined ? null : parseTime('from', from);
+  const toMs = to === null || to === undefined ? null : parseTime('to', to);
+  if (fromMs !== null && toMs !== null) {
+    if (toMs <= fromMs) {
+      throw badInput(`forecast: \`to\` (${to}) must be after \`from\` (${from}).`, AGENCY);
+    }
+    if (toMs - fromMs > MAX_FORECAST_HOURS * HOUR_MS) {
+      throw badInput(
+        `forecast: \`from\`–\`to\` spans more than ${MAX_FORECAST_HOURS} hours (SMHI's forecast reaches about 10 days).`,
+        AGENCY,
+      );
+    }
+  }
+  return { from: fromMs, to: toMs, hours: hours ?? DEFAULT_FORECAST_HOURS };
+}
+
+/** The steps of the run inside the window. */
+export function stepsIn(forecast: Forecast, window: ForecastWindow): ForecastStep[] {
   const first = forecast.steps[0];
   if (!first) return [];
-  const end = Date.parse(first.time) + (hours - 1) * 3_600_000;
-  return forecast.steps.filter((s) => Date.parse(s.time) <= end);
+  const start = window.from ?? Date.parse(first.time);
+  return forecast.steps.filter((s) => {
+    const t = Date.parse(s.time);
+    if (t < start) return false;
+    return window.to !== null ? t <= window.to : t < start + window.hours * HOUR_MS;
+  });
 }
 
-async function forecastFor(place: PlaceRef, hours: number | null | undefined, ctx: SmhiContext) {
-  const h = checkHours(hours);
-  requireSwedishPoint(place.latitude, place.longitude, AGENCY);
-  const forecast = await ctx.loaders.forecast.load(pointKey(place.latitude, place.longitude));
-  return forecast ? firstHours(forecast, h) : null;
+/** The first `hours` hours of the run (kept for callers of the foundation's helper). */
+export function firstHours(forecast: Forecast, hours: number): ForecastStep[] {
+  return stepsIn(forecast, { from: null, to: null, hours });
 }
+
+function checkParameter(parameter: number | null | undefined, field: string): number {
+  const p = parameter ?? 1;
+  if (!metobsParameter(p)) {
+    throw badInput(
+      `${field}(parameter: ${p}) is not a known SMHI observation parameter: use an id from 1 to ${METOBS_PARAMETERS.length} ` +
+        '(e.g. 1 air temperature, 3 wind direction, 4 wind speed, 6 humidity, 7 precipitation, 9 pressure, 21 gust); see `weatherParameters`.',
+      AGENCY,
+    );
+  }
+  return p;
+}
+
+const STATION_ID = /^\d{1,8}$/;
+
+function checkStationId(id: string): string {
+  if (!STATION_ID.test(id)) {
+    throw badInput(
+      `Weather station id "${id}" is malformed: use SMHI's numeric station id (1–8 digits), e.g. "98210". See \`weatherStations\`.`,
+      AGENCY,
+    );
+  }
+  return id;
+}
+
+function checkRadius(radiusKm: number | null | undefined): number {
+  const r = radiusKm ?? 25;
+  if (!Number.isFinite(r) || r < 1 || r > 100) {
+    throw badInput(`weatherStations(radiusKm: ${r}) is out of range: use 1 to 100 km.`, AGENCY);
+  }
+  return r;
+}
+
+/**
+ * Admits one forecast point for this request, or refuses it once the request has asked for more
+ * distinct points than allowed. Identical points are free (they share one upstream call).
+ */
+function admitForecastPoint(ctx: SmhiContext, key: string): void {
+  if (ctx.forecastPoints.has(key)) return;
+  if (ctx.forecastPoints.size >= ctx.maxForecastPoints) {
+    throw badInput(
+      `Too many forecast points in one request: at most ${ctx.maxForecastPoints} distinct places or municipalities ` +
+        'per request may ask for an SMHI forecast (SMHI asks not to download forecasts for many places at once). ' +
+        'Ask for fewer places per request, or raise the limit with the environment variable SMHI_MAX_FORECAST_POINTS.',
+      AGENCY,
+    );
+  }
+  ctx.forecastPoints.add(key);
+}
+
+// --------------------------------------------------------------------------------------------
+// Shared resolver logic
+// --------------------------------------------------------------------------------------------
+
+async function runFor(place: PlaceRef, ctx: SmhiContext): Promise<Forecast | null> {
+  requireSwedishPoint(place.latitude, place.longitude, AGENCY);
+  const key = pointKey(place.latitude, place.longitude);
+  admitForecastPoint(ctx, key);
+  return ctx.loaders.forecast.load(key);
+}
+
+async function forecastFor(
+  place: PlaceRef,
+  args: { hours?: number | null; from?: string | null; to?: string | null },
+  ctx: SmhiContext,
+) {
+  const window = checkWindow(args);
+  const forecast = await runFor(place, ctx);
+  return forecast ? stepsIn(forecast, window) : null;
+}
+
+async function forecastRunFor(place: PlaceRef, ctx: SmhiContext) {
+  const forecast = await runFor(place, ctx);
+  return forecast ? { forecast, requested: place } : null;
+}
+
+function municipalityPoint(m: MunicipalityRef): PlaceRef {
+  // @requires gives us the centroid; fall back to the embedded data if a caller omits it.
+  return m.centroid ?? requireMunicipality(m.code, AGENCY).centroid;
+}
+
+function currentWeatherFor(place: PlaceRef): PlaceRef {
+  requireSwedishPoint(place.latitude, place.longitude, AGENCY);
+  return { latitude: place.latitude, longitude: place.longitude };
+}
+
+function nearest(place: PlaceRef, field: CurrentWeatherField, ctx: SmhiContext) {
+  const parameter = CURRENT_WEATHER_PARAMETERS[field];
+  return ctx.loaders.nearestReading.load(`${parameter}|${pointKey(place.latitude, place.longitude)}`);
+}
+
+const latestValue = (field: CurrentWeatherField) => async (place: PlaceRef, _: unknown, ctx: SmhiContext) =>
+  (await nearest(place, field, ctx))?.reading.latest.value ?? null;
+
+function minLevelOf(minLevel: WarningLevelArg | null | undefined) {
+  return minLevel ?? null;
+}
+
+async function warningsWhere(
+  ctx: SmhiContext,
+  minLevel: WarningLevelArg | null | undefined,
+  match: (area: WarningModel['areas'][number]) => boolean,
+): Promise<WarningModel[] | null> {
+  const all = await ctx.loaders.warnings.load('all');
+  if (all === null) return null;
+  return atLeast(all, minLevelOf(minLevel))
+    .map((w) => withAreas(w, match))
+    .filter((w): w is WarningModel => w !== null);
+}
+
+async function stationById(id: string, parameter: number, ctx: SmhiContext): Promise<StationRecord | null> {
+  const list = await ctx.loaders.stationList.load(parameter);
+  return list?.stations.find((s) => s.id === id) ?? null;
+}
+
+/** A station field that the record may lack (stations from the latest-hour set): filled from the list. */
+function stationField<K extends keyof StationRecord>(key: K) {
+  return async (
+    station: StationRecord,
+    _: unknown,
+    ctx: SmhiContext,
+  ): Promise<Exclude<StationRecord[K], undefined> | null> => {
+    const own = station[key];
+    if (own !== undefined) return own as Exclude<StationRecord[K], undefined>;
+    const full = await stationById(station.id, station.parameter, ctx);
+    return (full?.[key] ?? null) as Exclude<StationRecord[K], undefined> | null;
+  };
+}
+
+const byName = (a: StationRecord, b: StationRecord) => a.name.localeCompare(b.name, 'sv');
+
+// --------------------------------------------------------------------------------------------
 
 export function createResolvers(): Resolvers {
   return {
+    Query: {
+      weatherWarnings: (_, { minLevel }, ctx) => warningsWhere(ctx, minLevel, () => true),
+      weatherStations: async (_, { parameter, activeOnly }, ctx) => {
+        const p = checkParameter(parameter, 'weatherStations');
+        const list = await ctx.loaders.stationList.load(p);
+        if (list === null) return null;
+        return list.stations.filter((s) => !activeOnly || s.active === true).sort(byName);
+      },
+      weatherStation: (_, { id, parameter }, ctx) => {
+        const p = checkParameter(parameter, 'weatherStation');
+        return stationById(checkStationId(id), p, ctx);
+      },
+      weatherParameters: () => [...METOBS_PARAMETERS],
+    },
+    ForecastStep: {
+      weatherSymbol: (step) => weatherSymbol(step.symbol),
+    },
+    ForecastRun: {
+      createdTime: (run) => run.forecast.createdTime,
+      referenceTime: (run) => run.forecast.referenceTime,
+      gridPoint: (run) =>
+        run.forecast.point
+          ? { latitude: round6(run.forecast.point.latitude), longitude: round6(run.forecast.point.longitude) }
+          : null,
+      gridDistanceKm: (run) =>
+        run.forecast.point
+          ? Math.round(
+              haversineKm(
+                run.requested.latitude,
+                run.requested.longitude,
+                run.forecast.point.latitude,
+                run.forecast.point.longitude,
+              ) * 1000,
+            ) / 1000
+          : null,
+      stepCount: (run) => run.forecast.steps.length,
+      lastTime: (run) => run.forecast.steps.at(-1)?.time ?? null,
+      steps: (run, args) => stepsIn(run.forecast, checkWindow(args)),
+    },
+    WeatherStation: {
+      __resolveReference: async (ref, ctx) => {
+        const id = checkStationId(ref.id);
+        // Most stations measure air temperature; others are found in the lists of the main parameters.
+        for (const parameter of new Set<number>([1, ...Object.values(CURRENT_WEATHER_PARAMETERS)])) {
+          const station = await stationById(id, parameter, ctx);
+          if (station) return station;
+        }
+        return null;
+      },
+      owner: stationField('owner'),
+      ownerCategory: stationField('ownerCategory'),
+      measuringStations: stationField('measuringStations'),
+      active: stationField('active'),
+      height: stationField('height'),
+      from: stationField('from'),
+      to: stationField('to'),
+      location: (s) => ({ latitude: round6(s.latitude), longitude: round6(s.longitude) }),
+      observations: (station, { parameter, period }, ctx) => {
+        const p = checkParameter(parameter, 'observations');
+        checkStationId(station.id);
+        return ctx.loaders.stationData.load(`${p}|${station.id}|${PERIOD_KEYS[period ?? 'LATEST_HOUR']}`);
+      },
+    },
+    ObservationSeries: {
+      parameter: (series) => metobsParameter(series.parameter)!,
+      period: (series) =>
+        (Object.keys(PERIOD_KEYS) as ObservationPeriod[]).find((k) => PERIOD_KEYS[k] === series.period) ??
+        'LATEST_HOUR',
+      from: (series) => series.periodFrom,
+      to: (series) => series.periodTo,
+      latest: (series) => {
+        for (let i = series.values.length - 1; i >= 0; i--) {
+          if (series.values[i]!.value !== null) return series.values[i]!;
+        }
+        return null;
+      },
+    },
+    CurrentWeather: {
+      airTemperature: latestValue('airTemperature'),
+      windSpeed: latestValue('windSpeed'),
+      windDirection: latestValue('windDirection'),
+      windGust: latestValue('windGust'),
+      relativeHumidity: latestValue('relativeHumidity'),
+      precipitation: latestValue('precipitation'),
+      pressure: latestValue('pressure'),
+      observedAt: async (place, _, ctx) =>
+        (await nearest(place, 'airTemperature', ctx))?.reading.latest.time ?? null,
+      station: async (place, _, ctx) =>
+        (await nearest(place, 'airTemperature', ctx))?.reading.station ?? null,
+      distanceKm: async (place, _, ctx) => {
+        const reading = await nearest(place, 'airTemperature', ctx);
+        return reading ? Math.round(reading.distanceKm * 1000) / 1000 : null;
+      },
+      observations: async (place, _, ctx) => {
+        const fields = Object.keys(CURRENT_WEATHER_PARAMETERS) as CurrentWeatherField[];
+        const readings = await Promise.all(fields.map((f) => nearest(place, f, ctx)));
+        return readings.filter((r): r is CurrentObservationModel => r !== null);
+      },
+    },
+    CurrentObservation: {
+      parameter: (o) => metobsParameter(o.parameter)!,
+      value: (o) => o.reading.latest.value!,
+      observedAt: (o) => o.reading.latest.time,
+      quality: (o) => o.reading.latest.quality,
+      station: (o) => o.reading.station,
+      distanceKm: (o) => Math.round(o.distanceKm * 1000) / 1000,
+    },
+    WeatherWarning: {
+      level: (w) => highestLevel(w.areas),
+      approximateStart: (w) =>
+        w.areas
+          .map((a) => a.approximateStart)
+          .filter((t): t is string => t !== null)
+          .sort()[0] ?? null,
+      approximateEnd: (w) => {
+        const ends = w.areas.map((a) => a.approximateEnd);
+        if (ends.length === 0 || ends.some((t) => t === null)) return null;
+        return (ends as string[]).sort().at(-1) ?? null;
+      },
+    },
+    WarningArea: {
+      levelCode: (a) => a.warningLevel.code,
+      levelName: (a) => ({ sv: a.warningLevel.sv, en: a.warningLevel.en }),
+    },
     Place: {
       __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),
-      forecast: (place, { hours }, ctx) => forecastFor(place, hours, ctx),
+      forecast: (place, args, ctx) => forecastFor(place, args, ctx),
+      forecastRun: (place, _, ctx) => forecastRunFor(place, ctx),
+      currentWeather: (place) => currentWeatherFor(place),
+      weatherWarnings: (place, { minLevel }, ctx) => {
+        requireSwedishPoint(place.latitude, place.longitude, AGENCY);
+        return warningsWhere(ctx, minLevel, (a) => areaCoversPoint(a, place.latitude, place.longitude));
+      },
+      weatherStations: async (place, { radiusKm, parameter, activeOnly }, ctx) => {
+        requireSwedishPoint(place.latitude, place.longitude, AGENCY);
+        const r = checkRadius(radiusKm);
+        const p = checkParameter(parameter, 'weatherStations');
+        const list = await ctx.loaders.stationList.load(p);
+        if (list === null) return null;
+        return list.stations
+          .filter((s) => activeOnly === false || s.active === true)
+          .map((s) => ({ s, d: haversineKm(place.latitude, place.longitude, s.latitude, s.longitude) }))
+          .filter(({ d }) => d <= r)
+          .sort((a, b) => a.d - b.d)
+          .map(({ s }) => s);
+      },
     },
     Municipality: {
       __resolveReference: (ref) => ref,
-      forecast: (m, { hours }, ctx) => {
-        // @requires gives us the centroid; fall back to the embedded data if a caller omits it.
-        const centroid = m.centroid ?? geography().municipalities.get(m.code)?.centroid;
-        if (!centroid) throw badInput(`Unknown municipality code "${m.code}".`, AGENCY);
-        return forecastFor(centroid, hours, ctx);
+      forecast: (m, args, ctx) => forecastFor(municipalityPoint(m), args, ctx),
+      forecastRun: (m, _, ctx) => forecastRunFor(municipalityPoint(m), ctx),
+      currentWeather: (m) => currentWeatherFor(municipalityPoint(m)),
+      weatherWarnings: (m, { minLevel }, ctx) => {
+        const record = requireMunicipality(m.code, AGENCY);
+        return warningsWhere(ctx, minLevel, (a) => areaCoversMunicipality(a, record));
+      },
+    },
+    County: {
+      __resolveReference: (ref) => ref,
+      weatherWarnings: (c, { minLevel }, ctx) => {
+        const county = requireCounty(c.code, AGENCY);
+        const { municipalities } = geography();
+        const members = county.municipalityCodes.map((code) => municipalities.get(code)!);
+        // The county's outline is the union of its municipalities' outlines (the embedded county
+        // polygons are older than the present division and are never used to decide membership).
+        return warningsWhere(ctx, minLevel, (a) => members.some((m) => areaCoversMunicipality(a, m)));
       },
     },
   };
