@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import Keyv from 'keyv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../gateway/src/config.ts';
+import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { type SubgraphServer, serveSubgraph } from '../../subgraphs/kit/serve.ts';
+import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
+import { smhi } from '../../subgraphs/smhi/index.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+const README_QUERY =
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+
+const recorded = JSON.parse(
+  readFileSync('test/fixtures/smhi/forecast_snow1g_v1_point_pysmhi_2026-04-02.json', 'utf8'),
+) as { timeSeries: Array<{ time: string; data: Record<string, number> }> };
+
+type ReadmeAnswer = {
+  municipality: {
+    name: string;
+    county: { name: string };
+    forecast: Array<{ time: string; airTemperature: number; windSpeed: number }> | null;
+  };
+};
+
+/** A port nothing listens on: bind an ephemeral port, then release it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('gateway with the smhi subgraph running as a remote HTTP service', () => {
+  let subgraph: SubgraphServer;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    const runtime = smhi.create({
+      config: loadConfig({}).subgraphs as never,
+      cache: new Keyv(),
+      logger: silentLogger,
+      mode: 'snapshot',
+      snapshot: createFileSnapshotStore('snapshot'),
+      now: Date.now,
+    });
+    subgraph = await serveSubgraph(runtime, 0);
+    gw = await startTestGateway({ env: { SUBGRAPH_URLS: `smhi=${subgraph.url}` } });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await subgraph?.stop();
+  });
+
+  it('lists smhi as remote and the other subgraphs as in-process', () => {
+    const smhiEntry = gw.app.subgraphs.find((s) => s.name === 'smhi');
+    expect(smhiEntry?.url).toBe(subgraph.url);
+    expect(gw.app.runtimes.has('smhi')).toBe(false);
+    expect(gw.app.runtimes.has('lantmateriet')).toBe(true);
+  });
+
+  it('answers the README query with the recorded SMHI values over HTTP', async () => {
+    const body = await gw.query<ReadmeAnswer>(README_QUERY, undefined, { 'x-upstream-stats': '1' });
+    expect(body.errors).toBeUndefined();
+    const m = body.data!.municipality;
+    expect(m.name).toBe('Stockholm');
+    expect(m.county.name).toBe('Stockholms län');
+    expect(m.forecast).toEqual(
+      recorded.timeSeries.slice(0, 3).map((step) => ({
+        time: step.time,
+        airTemperature: step.data['air_temperature'],
+        windSpeed: step.data['wind_speed'],
+      })),
+    );
+    // The remote subgraph reports its upstream work in extensions; the gateway merges it.
+    const stats = body.extensions?.['upstream'] as { calls: number; cacheHits: number; stale: string[] };
+    expect(stats.calls + stats.cacheHits).toBe(1);
+    expect(stats.stale).toEqual([]);
+  });
+
+  it('is ready while the remote subgraph answers', async () => {
+    const res = await fetch(`${gw.url}/ready`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { checks: Record<string, string> }).checks['smhi']).toBe('reachable');
+  });
+});
+
+describe('gateway with a remote smhi subgraph that is down', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      env: { SUBGRAPH_URLS: `smhi=http://127.0.0.1:${await closedPort()}/graphql` },
+    });
+  });
+  afterAll(() => gw?.stop());
+
+  it('nulls only the forecast, with UPSTREAM_UNAVAILABLE and agency smhi', async () => {
+    const body = await gw.query<ReadmeAnswer>(README_QUERY);
+    expect(body.data).toEqual({
+      municipality: { name: 'Stockholm', county: { name: 'Stockholms län' }, forecast: null },
+    });
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', agency: 'smhi' });
+    expect(body.errors?.[0]?.message).toMatch(/smhi/);
+    // No transport details reach the client.
+    expect(JSON.stringify(body.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+  });
+
+  it('answers a query that needs only in-process subgraphs as usual', async () => {
+    const body = await gw.query<{ municipality: { name: string } }>(
+      '{ municipality(code: "2480") { name } }',
+    );
+    expect(body).toEqual({ data: { municipality: { name: 'Umeå' } } });
+  });
+
+  it('reports 503 on /ready, naming the unreachable subgraph', async () => {
+    const res = await fetch(`${gw.url}/ready`);
+    expect(res.status).toBe(503);
+    const ready = (await res.json()) as { status: string; checks: Record<string, string> };
+    expect(ready.status).toBe('not ready');
+    expect(ready.checks).toMatchObject({
+      supergraph: 'loaded',
+      smhi: 'unreachable',
+      lantmateriet: 'in-process',
+    });
+  });
+
+  it('/health still answers (liveness is not readiness)', async () => {
+    expect((await fetch(`${gw.url}/health`)).status).toBe(200);
+  });
+});
