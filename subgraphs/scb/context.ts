@@ -1,0 +1,40 @@
+import type DataLoader from 'dataloader';
+import type { RequestTrace } from '../kit/upstream.ts';
+import type { DataResult, ScbClient, SelectionItem } from './client.ts';
+
+/** Municipality, County or the whole country, by SCB region code ("0180", "01", "00"). */
+export interface RegionRef {
+  code: string;
+}
+
+export interface PopulationFigureModel {
+  year: number;
+  population: number | null;
+  period: string;
+  table: string;
+}
+
+export interface IncomeModel {
+  year: number;
+  mean: number | null;
+  median: number | null;
+  unit: string;
+  table: string;
+}
+
+/** What the region loader batches: one table and selection (without Region), one region code. */
+export interface RegionKey {
+  table: string;
+  selection: SelectionItem[];
+  region: string;
+}
+
+/** Per-request context: loaders live and die with the request. */
+export interface ScbContext {
+  trace: RequestTrace;
+  client: ScbClient;
+  loaders: {
+    /** The answer for one region; keys with the same table and selection share one SCB data request. */
+    region: DataLoader<RegionKey, DataResult>;
+  };
+}

@@ -1,0 +1,246 @@
+import { badInput } from '../kit/errors.ts';
+import { requireCounty, requireMunicipality } from '../kit/sweden.ts';
+import { AGENCY, type DataResult, type SelectionItem } from './client.ts';
+import type { IncomeModel, PopulationFigureModel, RegionRef, ScbContext } from './context.ts';
+import type { Resolvers, StatisticsSelection } from './generated/resolvers-types.ts';
+import type { Cell } from './jsonstat.ts';
+import { REGION_VARIABLE } from './loaders.ts';
+import { INCOME, incomePlan, POPULATION_MONTHLY, populationHistoryPlan, populationPeriod } from './series.ts';
+
+export const ATTRIBUTION = 'Källa: SCB';
+export const SWEDEN_CODE = '00';
+export const MAX_ROWS = 10_000;
+
+/** Same arguments in one GraphQL request → one promise, so that all regions reach the loader in one batch. */
+function memo<T>(ctx: ScbContext, key: string, make: () => Promise<T>): Promise<T> {
+  const cache = memos.get(ctx) ?? new Map<string, Promise<unknown>>();
+  memos.set(ctx, cache);
+  let p = cache.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    cache.set(key, p);
+  }
+  return p;
+}
+const memos = new WeakMap<ScbContext, Map<string, Promise<unknown>>>();
+
+const coordinate = (cell: Cell, test: (id: string, role: string | null) => boolean) =>
+  cell.coordinates.find((c) => test(c.dimension.id, c.dimension.role));
+
+/** The value of the cell with this contents code and period (other dimensions are fixed to one value). */
+function valueAt(result: DataResult, contents: string, period: string): number | null {
+  const cell = result.cells.find(
+    (c) =>
+      (coordinate(c, (_, role) => role === 'metric')?.category.code ?? contents) === contents &&
+      coordinate(c, (id, role) => role === 'time' || id === 'Tid')?.category.code === period,
+  );
+  return cell?.value ?? null;
+}
+
+async function populationFigure(region: string, year: number | null | undefined, ctx: ScbContext) {
+  const plan = await memo(ctx, `population:${year ?? 'latest'}`, () =>
+    populationPeriod(ctx.client, year, ctx.trace),
+  );
+  const result = await ctx.loaders.region.load({ table: plan.table, selection: plan.selection, region });
+  return {
+    year: plan.year,
+    population: valueAt(result, plan.contents, plan.period),
+    period: plan.period,
+    table: plan.table,
+  } satisfies PopulationFigureModel;
+}
+
+async function populationHistory(
+  region: string,
+  from: number | null | undefined,
+  to: number | null | undefined,
+  ctx: ScbContext,
+): Promise<PopulationFigureModel[]> {
+  const plan = await memo(ctx, `history:${from ?? ''}:${to ?? ''}`, () =>
+    populationHistoryPlan(ctx.client, from, to, ctx.trace),
+  );
+  const parts = await Promise.all(
+    plan.map(async (part) => {
+      const result = await ctx.loaders.region.load({ table: part.table, selection: part.selection, region });
+      return part.periods.map((p) => ({
+        year: p.year,
+        population: valueAt(result, p.contents, p.period),
+        period: p.period,
+        table: part.table,
+      }));
+    }),
+  );
+  return parts.flat().sort((a, b) => a.year - b.year);
+}
+
+async function income(
+  region: string,
+  year: number | null | undefined,
+  ctx: ScbContext,
+): Promise<IncomeModel> {
+  const plan = await memo(ctx, `income:${year ?? 'latest'}`, () => incomePlan(ctx.client, year, ctx.trace));
+  const result = await ctx.loaders.region.load({ table: plan.table, selection: plan.selection, region });
+  return {
+    year: plan.year,
+    mean: valueAt(result, INCOME.mean, plan.period),
+    median: valueAt(result, INCOME.median, plan.period),
+    unit: 'tkr',
+    table: plan.table,
+  };
+}
+
+export function toSelection(input: readonly StatisticsSelection[]): SelectionItem[] {
+  return input.map((s) => ({
+    variableCode: s.variable.trim(),
+    valueCodes: [...s.values],
+    ...(s.codelist ? { codelist: s.codelist } : {}),
+  }));
+}
+
+async function regionStatistics(
+  region: string,
+  table: string,
+  input: readonly StatisticsSelection[],
+  ctx: ScbContext,
+): Promise<DataResult> {
+  if (input.some((s) => s.variable.trim().toLowerCase() === REGION_VARIABLE.toLowerCase()))
+    throw badInput(
+      `statistics(selection): "Region" is fixed to "${region}" here; leave it out (use Query.statistics to choose regions).`,
+      AGENCY,
+    );
+  const meta = await ctx.client.metadata(table, ctx.trace);
+  if (!meta)
+    throw badInput(`SCB has no table "${table}"; find table ids with statisticsTables(search: …).`, AGENCY);
+  const regionVar = meta.variables.find((v) => v.code === REGION_VARIABLE);
+  if (!regionVar)
+    throw badInput(`Table ${meta.id} has no Region variable; use Query.statistics for it.`, AGENCY);
+  if (!regionVar.values.some((v) => v.code === region))
+    throw badInput(`Table ${meta.id} has no figures for region "${region}".`, AGENCY);
+  return ctx.loaders.region.load({ table: meta.id, selection: toSelection(input), region });
+}
+
+/** The fields Municipality, County and SwedenStatistics share. */
+const regionFields = {
+  population: async (r: RegionRef, { year }: { year?: number | null }, ctx: ScbContext) =>
+    (await populationFigure(r.code, year, ctx)).population,
+  populationFigure: (r: RegionRef, { year }: { year?: number | null }, ctx: ScbContext) =>
+    populationFigure(r.code, year, ctx),
+  populationHistory: (r: RegionRef, args: { from?: number | null; to?: number | null }, ctx: ScbContext) =>
+    populationHistory(r.code, args.from, args.to, ctx),
+  income: (r: RegionRef, { year }: { year?: number | null }, ctx: ScbContext) => income(r.code, year, ctx),
+  statistics: (
+    r: RegionRef,
+    args: { table: string; selection: readonly StatisticsSelection[] },
+    ctx: ScbContext,
+  ) => regionStatistics(r.code, args.table, args.selection, ctx),
+};
+
+function checkPaging(
+  page: number | null | undefined,
+  pageSize: number | null | undefined,
+  pastDays: number | null | undefined,
+) {
+  if (page !== null && page !== undefined && (!Number.isInteger(page) || page < 1))
+    throw badInput(`statisticsTables(page: ${page}): page must be an integer from 1.`, AGENCY);
+  if (
+    pageSize !== null &&
+    pageSize !== undefined &&
+    (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100)
+  )
+    throw badInput(
+      `statisticsTables(pageSize: ${pageSize}): pageSize must be an integer from 1 to 100.`,
+      AGENCY,
+    );
+  if (
+    pastDays !== null &&
+    pastDays !== undefined &&
+    (!Number.isInteger(pastDays) || pastDays < 1 || pastDays > 3650)
+  )
+    throw badInput(
+      `statisticsTables(pastDays: ${pastDays}): pastDays must be an integer from 1 to 3650.`,
+      AGENCY,
+    );
+}
+
+export function createResolvers(): Resolvers {
+  return {
+    Municipality: {
+      __resolveReference: (ref) => ({ code: requireMunicipality(ref.code, AGENCY).code }),
+      ...regionFields,
+    },
+    County: {
+      __resolveReference: (ref) => ({ code: requireCounty(ref.code, AGENCY).code }),
+      ...regionFields,
+    },
+    SwedenStatistics: regionFields,
+    PopulationFigure: {
+      noisy: (f) => f.table === POPULATION_MONTHLY.table || f.year >= 2025,
+    },
+    Query: {
+      sweden: () => ({ code: SWEDEN_CODE }),
+      statisticsTables: (_, { search, pastDays, page, pageSize }, ctx) => {
+        checkPaging(page, pageSize, pastDays);
+        const text = search?.trim();
+        if (text !== undefined && text.length > 200)
+          throw badInput('statisticsTables(search): at most 200 characters.', AGENCY);
+        return ctx.client.tables(
+          {
+            ...(text ? { search: text } : {}),
+            ...(pastDays ? { pastDays } : {}),
+            ...(page ? { pageNumber: page } : {}),
+            ...(pageSize ? { pageSize } : {}),
+          },
+          ctx.trace,
+        );
+      },
+      statisticsTable: (_, { id }, ctx) => ctx.client.table(id, ctx.trace),
+      statistics: (_, { table, selection }, ctx) => ctx.client.data(table, toSelection(selection), ctx.trace),
+    },
+    StatisticsTable: {
+      variables: async (t, _, ctx) => (await ctx.client.metadata(t.id, ctx.trace))?.variables ?? null,
+      notes: async (t, _, ctx) => (await ctx.client.metadata(t.id, ctx.trace))?.notes ?? null,
+    },
+    StatisticsVariable: {
+      time: (v) => v.isTime,
+      measure: (v) => v.isMetric,
+    },
+    StatisticsResult: {
+      mandatoryNotes: (r) => r.mandatoryNotes.flatMap((i) => (r.notes[i] === undefined ? [] : [r.notes[i]])),
+      attribution: () => ATTRIBUTION,
+      rowCount: (r) => r.cells.length,
+      rows: (r, { offset, limit }) => {
+        const from = offset ?? 0;
+        const count = limit ?? 1000;
+        if (!Number.isInteger(from) || from < 0)
+          throw badInput(`rows(offset: ${from}): offset must be 0 or more.`, AGENCY);
+        if (!Number.isInteger(count) || count < 1 || count > MAX_ROWS)
+          throw badInput(`rows(limit: ${count}): limit must be an integer from 1 to ${MAX_ROWS}.`, AGENCY);
+        return r.cells.slice(from, from + count);
+      },
+    },
+    StatisticsRow: {
+      dimensions: (cell) =>
+        cell.coordinates.map((c) => ({
+          variable: c.dimension.id,
+          variableLabel: c.dimension.label,
+          code: c.category.code,
+          label: c.category.label,
+        })),
+      region: (cell) => coordinate(cell, (id) => id === REGION_VARIABLE)?.category ?? null,
+      time: (cell) => coordinate(cell, (id, role) => role === 'time' || id === 'Tid')?.category.code ?? null,
+      measure: (cell) => {
+        const m = coordinate(cell, (_, role) => role === 'metric');
+        if (!m) return null;
+        const unit = m.dimension.units[m.category.code];
+        return {
+          code: m.category.code,
+          label: m.category.label,
+          unit: unit?.base ?? null,
+          decimals: unit?.decimals ?? null,
+        };
+      },
+      value: (cell) => cell.value,
+      status: (cell) => cell.status,
+    },
+  };
+}
