@@ -166,6 +166,7 @@ function page(title: string, examples: Example[]): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)} · explorer</title>
 <link rel="stylesheet" href="${a}graphiql.min.css">
 <link rel="stylesheet" href="${a}explorer.css">

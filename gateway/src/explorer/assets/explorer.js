@@ -22,6 +22,9 @@ function ExamplesPanel() {
   const load = (example) => {
     editor.queryEditor?.setValue(example.query);
     editor.variableEditor?.setValue(variablesText(example));
+    // GraphiQL re-derives the operation name from the editor after a debounce; set it now so a
+    // run right after the click sends the example's operation, not the previous one.
+    editor.setOperationName?.(example.operationName);
   };
   return h(
     'section',
@@ -61,6 +64,8 @@ const props = {
   plugins: [examplesPlugin],
   visiblePlugin: examplesPlugin,
   shouldPersistHeaders: false,
+  // Examples may take variables: keep the variables pane open so they are visible.
+  defaultEditorToolsVisibility: 'variables',
 };
 if (first) {
   props.defaultQuery = first.query;

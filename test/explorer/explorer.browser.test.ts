@@ -1,0 +1,129 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+/** Debian's chromium package; `.ci/run` installs it when missing. */
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const recorded = JSON.parse(
+  readFileSync('test/fixtures/smhi/forecast_snow1g_v1_point_pysmhi_2026-04-02.json', 'utf8'),
+) as { timeSeries: Array<{ time: string; data: Record<string, number> }> };
+
+describe('explorer in a real browser (snapshot mode, offline)', () => {
+  let gw: TestGateway;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+  const requested: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: the browser test needs Debian's chromium package ` +
+          '(`apt-get install -y chromium`; .ci/run installs it when missing).',
+      );
+    }
+    gw = await startTestGateway();
+    userDataDir = mkdtempSync(join(tmpdir(), 'explorer-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${gw.url}/`);
+    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await gw?.stop();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('lists the examples in the sidebar', async () => {
+    const titles = await page.locator('.explorer-example-title').allTextContents();
+    expect(titles).toContain('A municipality at a glance');
+    expect(titles.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('loads an example with one click, runs it, and shows the data in the result pane', async () => {
+    await page.click('[data-example="municipality-at-a-glance"]');
+    await expect
+      .poll(() => page.locator('.graphiql-query-editor').textContent(), { timeout: 10_000 })
+      .toContain('MunicipalityAtAGlance');
+    await page.click('.graphiql-execute-button');
+    const result = () => page.locator('.graphiql-response').textContent();
+    await expect.poll(result, { timeout: 15_000 }).toContain('"Stockholms län"');
+    const text = await result();
+    expect(text).toContain('"name": "Stockholm"');
+    expect(text).toContain(`"time": "${recorded.timeSeries[0]!.time}"`);
+    expect(text).toContain(`"airTemperature": ${recorded.timeSeries[0]!.data['air_temperature']}`);
+    expect(text).not.toContain('"errors"');
+  }, 40_000);
+
+  it('loads an example with variables into the variables editor', async () => {
+    await page.click('[data-example="weather-at-a-place"]');
+    await expect
+      .poll(() => page.locator('.graphiql-editor-tool .graphiql-editor').first().textContent(), {
+        timeout: 10_000,
+      })
+      .toContain('"latitude": 59.3293');
+    await page.click('.graphiql-execute-button');
+    await expect
+      .poll(() => page.locator('.graphiql-response').textContent(), { timeout: 15_000 })
+      .toContain('"method": "INSIDE"');
+  }, 40_000);
+
+  it('has schema docs built from introspection', async () => {
+    await page.click('[aria-label="Show Documentation Explorer"]');
+    await expect
+      .poll(() => page.locator('.graphiql-doc-explorer').textContent(), { timeout: 10_000 })
+      .toMatch(/Query/);
+    await page.click('.graphiql-doc-explorer a:has-text("Query")');
+    await expect
+      .poll(() => page.locator('.graphiql-doc-explorer').textContent(), { timeout: 10_000 })
+      .toContain('municipality');
+  }, 30_000);
+
+  it('keeps a history of the operations run', async () => {
+    await page.click('[aria-label="Show History"]');
+    await expect
+      .poll(() => page.locator('.graphiql-history').textContent(), { timeout: 10_000 })
+      .toContain('MunicipalityAtAGlance');
+  }, 30_000);
+
+  it('autocompletes field names from the schema', async () => {
+    await page.click('.graphiql-query-editor .CodeMirror');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('{ countie');
+    await expect
+      .poll(() => page.locator('.CodeMirror-hints').textContent(), { timeout: 10_000 })
+      .toContain('counties');
+  }, 30_000);
+
+  it('loaded nothing from any other origin and raised no script errors', () => {
+    const origin = new URL(gw.url).origin;
+    const foreign = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(requested.some((u) => u.endsWith('/explorer/assets/graphiql.min.js'))).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+});
