@@ -6,6 +6,7 @@ import { silentLogger } from '../../subgraphs/kit/logger.ts';
 import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
 import { createTrace } from '../../subgraphs/kit/upstream.ts';
 import { createScbModule } from '../../subgraphs/scb/index.ts';
+import { type FakeClock, fakeClock } from '../kit/helpers.ts';
 
 export const SCB_ORIGIN = 'https://scb.test';
 export const SCB_BASE = `${SCB_ORIGIN}/api/v2`;
@@ -167,27 +168,29 @@ export function mockScb(
 
 export interface ScbHarness {
   runtime: SubgraphRuntime;
+  /** The fake clock the subgraph, its rate limiter and its retries run on (sleep advances it). */
+  clock: FakeClock;
   scb: MockScb;
   /** Runs one GraphQL request against the SCB subgraph (a fresh per-request context each time). */
   run(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult>;
 }
 
-/** The real SCB subgraph (module, resolvers, loaders, client, kit upstream) over the mock SCB. */
-export function scbHarness(
-  options: Parameters<typeof mockScb>[0] & { sleep?: (ms: number) => Promise<void> } = {},
-): ScbHarness {
-  const scb = mockScb(options);
-  const module = createScbModule(options.sleep ? { sleep: options.sleep } : {});
+/** The real SCB subgraph (module, resolvers, loaders, client, kit upstream) over the mock SCB, on a fake clock. */
+export function scbHarness(options: Parameters<typeof mockScb>[0] = {}): ScbHarness {
+  const clock = fakeClock();
+  const scb = mockScb({ ...options, now: clock.now });
+  const module = createScbModule({ sleep: clock.sleep });
   const runtime = module.create({
     config: { SCB_API_URL: SCB_BASE },
     cache: new Keyv(),
     logger: silentLogger,
     mode: 'live',
-    now: options.now ?? Date.now,
+    now: clock.now,
     dispatcher: scb.agent,
   });
   return {
     runtime,
+    clock,
     scb,
     async run(query, variables) {
       return execute({
