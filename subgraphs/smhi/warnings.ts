@@ -3,9 +3,9 @@
  * matching of warning areas to points, municipalities and counties. Warning texts must not be
  * altered (SMHI's terms): they are passed through exactly as received.
  */
-import { bboxOf, inBBox, type Polygonal, pointInPolygon, polygonsIntersect, polygonsOf } from '../kit/geo.ts';
+import { bboxOf, type Polygonal, pointInPolygon, polygonsIntersect, polygonsOf } from '../kit/geo.ts';
 import type { MunicipalityRecord } from '../kit/sweden.ts';
-import { expectArray, isObject, type Json, looseNumber } from '../kit/validate.ts';
+import { expectArray, isObject, type Json } from '../kit/validate.ts';
 
 /** Warning levels in ascending order of severity; `UNKNOWN` = a code we do not know yet. */
 export const WARNING_LEVELS = ['UNKNOWN', 'MESSAGE', 'YELLOW', 'ORANGE', 'RED'] as const;
@@ -173,19 +173,19 @@ export function areaCoversPoint(area: WarningAreaModel, latitude: number, longit
 }
 
 /**
- * Outlines from different sources never share borders exactly: a county-wide warning polygon and a
- * neighbouring municipality's simplified outline cross in slivers along the border. An overlap
- * counts only where one outline reaches at least this far into the other.
+ * Outlines from different sources never share borders exactly: a county-wide warning polygon is
+ * coarse (the recorded Skåne one has 202 vertices) and reaches several km into neighbouring
+ * municipalities. An overlap counts when it is at least this share of the smaller of the two areas
+ * (recorded Skåne warning: its 33 municipalities overlap 74–100 %, the neighbours at most 11 %).
  */
-export const BORDER_TOLERANCE_KM = 2;
+export const MIN_OVERLAP_SHARE = 0.2;
 
 const overlapMemo = new Map<string, boolean>();
 
 /**
  * True when the warning area covers part of the municipality: the outlines intersect (kit/geo
- * `polygonsIntersect`) and the overlap is more than a border sliver — the municipality's
- * representative point lies inside the area, or a vertex of one outline lies inside the other
- * farther than BORDER_TOLERANCE_KM from its edge.
+ * `polygonsIntersect`) and either the municipality's representative point lies inside the area or
+ * the overlap is at least MIN_OVERLAP_SHARE of the smaller area (a border sliver is not enough).
  */
 export function areaCoversMunicipality(area: WarningAreaModel, municipality: MunicipalityRecord): boolean {
   const geometry = area.geometry;
@@ -198,48 +198,55 @@ export function areaCoversMunicipality(area: WarningAreaModel, municipality: Mun
     const { latitude, longitude } = municipality.centroid;
     result =
       pointInPolygon(geometry, longitude, latitude) ||
-      reachesInto(municipality.geometry, geometry) ||
-      reachesInto(geometry, municipality.geometry);
+      overlapKm2(geometry, municipality.geometry) >=
+        MIN_OVERLAP_SHARE * Math.min(areaKm2(geometry), areaKm2(municipality.geometry));
   }
   if (overlapMemo.size > 20_000) overlapMemo.clear();
   overlapMemo.set(key, result);
   return result;
 }
 
-/** Whether a vertex of `a` lies inside `b` deeper than the tolerance. */
-function reachesInto(a: Polygonal, b: Polygonal): boolean {
-  const box = bboxOf(b);
-  for (const polygon of polygonsOf(a)) {
-    for (const position of polygon[0] ?? []) {
-      const lon = looseNumber(position[0]);
-      const lat = looseNumber(position[1]);
-      if (lon === null || lat === null || !inBBox(box, lon, lat)) continue;
-      if (pointInPolygon(b, lon, lat) && distanceToOutlineKm(b, lon, lat) > BORDER_TOLERANCE_KM) return true;
-    }
+const KM_PER_DEG_LAT = 110.574;
+const kmPerDegLon = (lat: number) => 111.32 * Math.cos((lat * Math.PI) / 180);
+
+/** Area in km² (shoelace in a local equirectangular projection; holes subtracted). */
+export function areaKm2(geometry: Polygonal): number {
+  let total = 0;
+  for (const polygon of polygonsOf(geometry)) {
+    polygon.forEach((ring, i) => {
+      const lat0 = (ring[0]?.[1] as number | undefined) ?? 0;
+      const kx = kmPerDegLon(lat0);
+      let sum = 0;
+      for (let j = 0; j + 1 < ring.length; j++) {
+        const [x1, y1] = ring[j] as [number, number];
+        const [x2, y2] = ring[j + 1] as [number, number];
+        sum += x1 * kx * y2 * KM_PER_DEG_LAT - x2 * kx * y1 * KM_PER_DEG_LAT;
+      }
+      total += (i === 0 ? 1 : -1) * Math.abs(sum / 2);
+    });
   }
-  return false;
+  return total;
 }
 
-/** Distance in km from a point to the nearest edge of the outline (inside or not). */
-export function distanceToOutlineKm(geometry: Polygonal, lon: number, lat: number): number {
-  // Local equirectangular projection around the point, as kit/geo does: < 1 % error at these scales.
-  const kx = 111.32 * Math.cos((lat * Math.PI) / 180);
-  const ky = 110.574;
-  let best = Number.POSITIVE_INFINITY;
-  for (const polygon of polygonsOf(geometry)) {
-    for (const ring of polygon) {
-      for (let i = 0; i + 1 < ring.length; i++) {
-        const [x1, y1] = ring[i] as [number, number];
-        const [x2, y2] = ring[i + 1] as [number, number];
-        const ax = (x1 - lon) * kx;
-        const ay = (y1 - lat) * ky;
-        const dx = (x2 - x1) * kx;
-        const dy = (y2 - y1) * ky;
-        const len2 = dx * dx + dy * dy;
-        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-        best = Math.min(best, Math.hypot(ax + t * dx, ay + t * dy));
-      }
+/** Approximate area in km² shared by two outlines: a grid over the overlap of their bounding boxes. */
+export function overlapKm2(a: Polygonal, b: Polygonal, cells = 48): number {
+  const boxA = bboxOf(a);
+  const boxB = bboxOf(b);
+  const minLon = Math.max(boxA.minLon, boxB.minLon);
+  const maxLon = Math.min(boxA.maxLon, boxB.maxLon);
+  const minLat = Math.max(boxA.minLat, boxB.minLat);
+  const maxLat = Math.min(boxA.maxLat, boxB.maxLat);
+  if (minLon >= maxLon || minLat >= maxLat) return 0;
+  const dLon = (maxLon - minLon) / cells;
+  const dLat = (maxLat - minLat) / cells;
+  let km2 = 0;
+  for (let j = 0; j < cells; j++) {
+    const lat = minLat + (j + 0.5) * dLat;
+    const cell = dLon * kmPerDegLon(lat) * dLat * KM_PER_DEG_LAT;
+    for (let i = 0; i < cells; i++) {
+      const lon = minLon + (i + 0.5) * dLon;
+      if (pointInPolygon(a, lon, lat) && pointInPolygon(b, lon, lat)) km2 += cell;
     }
   }
-  return best;
+  return km2;
 }

@@ -202,8 +202,9 @@ export type Municipality = {
   /** The model run behind `forecast` at the representative point. Källa: SMHI (CC BY 4.0). */
   forecastRun: Maybe<ForecastRun>;
   /**
-   * SMHI's current warnings whose area overlaps the municipality's outline (more than a border sliver
-   * of 2 km), only those areas, optionally from `minLevel` up. Cached 5 min. Källa: SMHI.
+   * SMHI's current warnings whose area overlaps the municipality's outline — it covers the representative
+   * point, or the overlap is at least 20 % of the smaller of the two areas (warning outlines are coarse;
+   * a border sliver does not count) — only those areas, optionally from `minLevel` up. Cached 5 min. Källa: SMHI.
    */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
 };
