@@ -1,6 +1,7 @@
 import { jobtech } from './jobtech/index.ts';
 import type { SubgraphModule } from './kit/subgraph.ts';
 import { lantmateriet } from './lantmateriet/index.ts';
+import { scb } from './scb/index.ts';
 import { sgu } from './sgu/index.ts';
 import { smhi } from './smhi/index.ts';
 
@@ -8,7 +9,7 @@ import { smhi } from './smhi/index.ts';
  * Every subgraph this repository ships, in composition order. This one array drives the gateway,
  * the composition script, the contract suite and `npm run subgraph`. Adding an agency adds one entry.
  */
-export const subgraphModules: readonly SubgraphModule[] = [lantmateriet, smhi, jobtech, sgu];
+export const subgraphModules: readonly SubgraphModule[] = [lantmateriet, smhi, jobtech, sgu, scb];
 
 export function findModule(name: string): SubgraphModule | undefined {
   return subgraphModules.find((m) => m.name === name);

@@ -47,7 +47,7 @@ export function createScbModule(options: ScbModuleOptions = {}) {
         connections: 4,
         // 429 without Retry-After: back off about a second, a few times, within a bounded budget.
         retries: 3,
-        retryBaseMs: 1000,
+        retryBaseMs: 500,
         maxRetryAfterMs: 15_000,
         // Calls queue behind SCB's rate limit rather than fail: allow for the wait.
         totalTimeoutMs: 60_000,
