@@ -137,10 +137,19 @@ export function createResolvers(): Resolvers {
     Query: {
       jobAds: (_, args, ctx) => {
         const where: Partial<SearchParams> = {};
-        if (args.municipality !== null && args.municipality !== undefined)
-          where.municipality = municipalityConcept(args.municipality, AGENCY);
-        if (args.county !== null && args.county !== undefined)
-          where.region = countyConcept(args.county, AGENCY);
+        const hasMunicipality = args.municipality !== null && args.municipality !== undefined;
+        if (hasMunicipality) where.municipality = municipalityConcept(args.municipality!, AGENCY);
+        if (args.county !== null && args.county !== undefined) {
+          const region = countyConcept(args.county, AGENCY);
+          // JobSearch ORs municipality= and region=; we promise AND, so a municipality narrows its county.
+          if (hasMunicipality && args.municipality!.slice(0, 2) !== args.county) {
+            throw badInput(
+              `Municipality "${args.municipality}" is not in county "${args.county}": give a municipality of that county, or only one of the two.`,
+              AGENCY,
+            );
+          }
+          if (!hasMunicipality) where.region = region;
+        }
         if (args.near) {
           const { latitude, longitude } = args.near;
           const radiusKm = checkRadius(args.near.radiusKm);

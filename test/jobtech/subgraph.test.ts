@@ -37,11 +37,20 @@ describe('jobtech subgraph over a mocked JobSearch', () => {
     );
     expect(res.errors).toEqual([]);
     expect(seen.map((s) => s.path)).toEqual([
-      '/search?q=utvecklare&municipality=AvNB_uwa_6n6&region=CifL_Rzy_Mku&occupation-field=apaJ_2ja_LuF' +
+      // county "01" is implied by municipality "0180": JobSearch would OR the two, so only the municipality is sent.
+      '/search?q=utvecklare&municipality=AvNB_uwa_6n6&occupation-field=apaJ_2ja_LuF' +
         '&occupation-group=DJh5_yyF_hEM&remote=true&published-after=2024-04-01T08%3A00%3A00' +
         '&position=59.3293%2C18.0686&position.radius=10&sort=pubdate-desc&offset=20&limit=5',
     ]);
     expect(res.data).toMatchObject({ jobAds: { total: 412, positions: 468 } });
+  });
+
+  it('sends a county as region=<concept id>', async () => {
+    intercept(pool(), '/search', 200, hits, seen);
+    await run(runtime, '{ jobAds(county: "14", query: "+lärare -vikarie") { total } }');
+    expect(seen.map((s) => s.path)).toEqual([
+      '/search?q=%2Bl%C3%A4rare+-vikarie&region=zdoY_6u5_Krt&offset=0&limit=10',
+    ]);
   });
 
   it.each([
@@ -69,6 +78,7 @@ describe('jobtech subgraph over a mocked JobSearch', () => {
     ['municipality: "0000"', /Unknown municipality code "0000"/],
     ['municipality: "Stockholm"', /malformed/],
     ['county: "90"', /Unknown county code "90"/],
+    ['municipality: "0180", county: "14"', /Municipality "0180" is not in county "14"/],
     ['occupationField: "Data/IT"', /not a taxonomy concept id/],
     ['publishedAfter: "last week"', /publishedAfter "last week" is not an ISO-8601/],
     ['near: { latitude: 52.5, longitude: 13.4 }', /outside Sweden/],

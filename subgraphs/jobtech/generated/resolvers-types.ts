@@ -314,8 +314,10 @@ export type Query = {
    * Search the job ads open now in Platsbanken (Arbetsförmedlingen's JobSearch). Källa: Arbetsförmedlingen
    * (JobTech Dev); ads CC0 according to third parties (UNCONFIRMED).
    * - `query`: free text (at most 255 characters); `+word` must, `-word` must not, `"phrase"`, `prefix*`.
-   * - `municipality`: 4-digit kommunkod ("0180"); `county`: 2-digit län code ("01"). Unknown codes are BAD_USER_INPUT.
-   * - `occupationField` / `occupationGroup`: taxonomy concept ids (see `JobAd.occupationField.conceptId`).
+   * - `municipality`: 4-digit kommunkod ("0180"); `county`: 2-digit län code ("01"). Unknown codes are BAD_USER_INPUT;
+   *   both together must agree (the municipality lies in the county) and then mean the municipality.
+   * - `occupationField` / `occupationGroup`: taxonomy concept ids (see `JobAd.occupationField.conceptId`). Given
+   *   together, JobSearch matches ads in EITHER (it ORs occupation filters): give only the narrower one.
    * - `remote`: only ads that mention remote work (JobSearch's phrase matching; no accuracy guarantee).
    * - `publishedAfter`: ISO-8601 date or date-time; without an offset it is Swedish local time.
    * - `near`: ads within `radiusKm` of a point.
