@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
@@ -8,6 +7,7 @@ import { type SubgraphServer, serveSubgraph } from '../../subgraphs/kit/serve.ts
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { freePort } from './ports.ts';
 
 const README_QUERY =
   '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
@@ -23,15 +23,6 @@ type ReadmeAnswer = {
     forecast: Array<{ time: string; airTemperature: number; windSpeed: number }> | null;
   };
 };
-
-/** A port nothing listens on: bind an ephemeral port, then release it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('gateway with the smhi subgraph running as a remote HTTP service', () => {
   let subgraph: SubgraphServer;
@@ -91,7 +82,7 @@ describe('gateway with a remote smhi subgraph that is down', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SUBGRAPH_URLS: `smhi=http://127.0.0.1:${await closedPort()}/graphql` },
+      env: { SUBGRAPH_URLS: `smhi=http://127.0.0.1:${await freePort()}/graphql` },
     });
   });
   afterAll(() => gw?.stop());

@@ -1,0 +1,89 @@
+/**
+ * The gateway as a real process (`tsx gateway/src/main.ts`): start-up validation and graceful shutdown.
+ * The child gets a minimal environment, so nothing from the developer's shell leaks in.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { freePort, isListening } from './ports.ts';
+
+const TSX_CLI = 'node_modules/tsx/dist/cli.mjs';
+/** Loading every subgraph through tsx takes seconds, more on a busy CI runner. */
+const PROCESS_TIMEOUT_MS = 60_000;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+function startGateway(env: Record<string, string>): {
+  child: ChildProcess;
+  exit: Promise<Exit>;
+  stderr: () => string;
+} {
+  const child = spawn(process.execPath, [TSX_CLI, 'gateway/src/main.ts'], {
+    env: { NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exit = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { child, exit, stderr: () => stderr };
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 50_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('start-up with a bad configuration', { timeout: PROCESS_TIMEOUT_MS }, () => {
+  it('exits with code 2 and names each bad variable and what is allowed', async () => {
+    const { exit } = startGateway({ PORT: 'abc', UPSTREAM_MODE: 'foo' });
+    const result = await exit;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PORT="abc" is not allowed; expected an integer from 0 to 65535.');
+    expect(result.stderr).toContain(
+      'UPSTREAM_MODE="foo" is not allowed; expected one of "live", "snapshot", "record".',
+    );
+  });
+
+  it('a port out of range is refused the same way', async () => {
+    const result = await startGateway({ PORT: '70000' }).exit;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/PORT="70000" is not allowed; expected an integer from 0 to 65535/);
+  });
+});
+
+describe('graceful shutdown', { timeout: PROCESS_TIMEOUT_MS }, () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s: serves until then, exits 0 and frees the port',
+    async (signal) => {
+      const port = await freePort();
+      const gateway = startGateway({ PORT: String(port), HOST: '127.0.0.1', UPSTREAM_MODE: 'snapshot' });
+      try {
+        await waitFor(() => gateway.stderr().includes('gateway ready'), 'the gateway to start');
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ municipality(code: "0180") { name } }' }),
+        });
+        expect(await res.json()).toEqual({ data: { municipality: { name: 'Stockholm' } } });
+        gateway.child.kill(signal);
+        const result = await gateway.exit;
+        expect(result).toMatchObject({ code: 0, signal: null });
+        expect(result.stderr).toContain('shutting down: draining requests');
+        expect(await isListening(port)).toBe(false);
+      } finally {
+        if (gateway.child.exitCode === null && gateway.child.signalCode === null)
+          gateway.child.kill('SIGKILL');
+      }
+    },
+  );
+});
