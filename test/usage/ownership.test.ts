@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, parse } from 'graphql';
+import { buildASTSchema, buildSchema, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { fieldOwners } from '../../gateway/src/usage/ownership.ts';
 import { operationFields } from '../../gateway/src/usage/walk.ts';
@@ -53,6 +53,43 @@ describe('fieldOwners', () => {
     expect(real.get('ForecastStep.airTemperature')).toEqual(['smhi']);
     // The entity key belongs to every subgraph that declares the entity.
     expect(real.get('Municipality.code')).toEqual(expect.arrayContaining(['lantmateriet', 'smhi']));
+  });
+});
+
+describe('attribution of fields several subgraphs resolve', () => {
+  const owners = fieldOwners(SUPERGRAPH);
+  const schema = buildASTSchema(parse(SUPERGRAPH), { assumeValidSDL: true });
+  const attribute = (query: string) => {
+    const document = parse(query);
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    )!;
+    const f = operationFields(schema, document, operation, (c) => owners.get(c) ?? []);
+    return Object.fromEntries([...f.subgraphs].map(([c, s]) => [c, [...s].sort()]));
+  };
+
+  it('keeps a key or shareable field in the subgraph of the field it was selected under', () => {
+    expect(attribute('{ thing(id: "1") { id shared name } }')).toEqual({
+      'Query.thing': ['alpha'],
+      'Thing.id': ['alpha'],
+      'Thing.shared': ['alpha'],
+      'Thing.name': ['alpha'],
+    });
+    expect(attribute('{ other { id shared moved } }')).toEqual({
+      'Query.other': ['beta-agency'],
+      'Thing.id': ['beta-agency'],
+      'Thing.shared': ['beta-agency'],
+      'Thing.moved': ['beta-agency'],
+    });
+  });
+
+  it('goes to the owning subgraph when the parent is elsewhere, and unions over occurrences', () => {
+    expect(attribute('{ other { name } thing(id: "1") { id } x: other { id } }')).toEqual({
+      'Query.other': ['beta-agency'],
+      'Query.thing': ['alpha'],
+      'Thing.name': ['alpha'],
+      'Thing.id': ['alpha', 'beta-agency'],
+    });
   });
 });
 

@@ -190,10 +190,10 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
       return {
         async didResolveOperation({ schema, document, operation }) {
           if (!operation) return;
-          fields = operationFields(schema, document, operation);
+          fields = operationFields(schema, document, operation, ownersOf);
           const touched = new Set<string>();
-          for (const coordinate of fields.coordinates) {
-            for (const subgraph of ownersOf(coordinate)) {
+          for (const [coordinate, subgraphs] of fields.subgraphs) {
+            for (const subgraph of subgraphs) {
               fieldRequests.inc({ subgraph, coordinate });
               touched.add(subgraph);
             }
@@ -222,9 +222,10 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     if (!code.startsWith('UPSTREAM_') || !fields || !error.path) return;
     const key = error.path.filter((p) => typeof p === 'string').join('.');
     for (const coordinate of fields.byPath.get(key) ?? []) {
-      const own = ownersOf(coordinate);
       // A field several subgraphs can resolve: blame the one the error names, if it is an owner.
-      const blamed = own.includes(agency) ? [agency] : own;
+      const blamed = ownersOf(coordinate).includes(agency)
+        ? [agency]
+        : [...(fields.subgraphs.get(coordinate) ?? [UNKNOWN])];
       for (const subgraph of blamed) fieldErrors.inc({ subgraph, coordinate, code });
     }
   }
