@@ -1,0 +1,6 @@
+{
+  "contextType": "../context.ts#{{Pascal}}Context",
+  "mappers": {
+    "Municipality": "../context.ts#MunicipalityRef"
+  }
+}
