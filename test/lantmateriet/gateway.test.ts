@@ -145,3 +145,48 @@ describe('Lantmäteriet through the gateway, live mode, no credentials', () => {
     ]);
   });
 });
+
+describe('HTTP cache hints', () => {
+  it('marks address answers private with at most an hour; place names public for a day', async () => {
+    const agent = offlineAgent();
+    const json = (body: unknown) => ({
+      statusCode: 200,
+      data: JSON.stringify(body),
+      responseOptions: { headers: { 'content-type': 'application/json' } },
+    });
+    agent
+      .get('https://apimanager.lantmateriet.se')
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(() => json({ access_token: 'tok', expires_in: 3600 }))
+      .persist();
+    const pool = agent.get('https://api.lantmateriet.se');
+    pool
+      .intercept({ path: (p) => p.includes('/belagenhetsadress/v4.2/referens/fritext'), method: 'GET' })
+      .reply(() => json([]));
+    pool
+      .intercept({ path: (p) => p.includes('/ortnamn/v2.2/kriterier'), method: 'GET' })
+      .reply(() => json(fixture('ortnamn_v2.2_kriterier_abisko_synthetic.json')));
+    const gw = await startTestGateway({
+      env: { UPSTREAM_MODE: 'live', LM_CONSUMER_KEY: 'k', LM_CONSUMER_SECRET: 's' },
+      dispatcher: agent,
+    });
+    const post = (query: string) =>
+      fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+    try {
+      const addresses = await post('{ addresses(search: "Exempelgatan") { label } }');
+      expect(((await addresses.json()) as { errors?: unknown }).errors).toBeUndefined();
+      expect(addresses.headers.get('cache-control')).toBe('max-age=3600, private');
+      const names = await post('{ placeNames(name: "Abisko") { name } }');
+      expect(((await names.json()) as { errors?: unknown }).errors).toBeUndefined();
+      expect(names.headers.get('cache-control')).toBe('max-age=86400, public');
+      agent.assertNoPendingInterceptors();
+    } finally {
+      await gw.stop();
+      await agent.close();
+    }
+  });
+});
