@@ -114,7 +114,10 @@ describe('SMHI in snapshot mode', () => {
           areas: Array<{
             approximateStart: string;
             approximateEnd: string | null;
-            descriptions: Array<{ title: { code: string; sv: string; en: string }; text: { sv: string; en: string } }>;
+            descriptions: Array<{
+              title: { code: string; sv: string; en: string };
+              text: { sv: string; en: string };
+            }>;
           }>;
         }>;
       };
