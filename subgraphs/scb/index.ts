@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { url } from '../kit/config.ts';
+import { connectRedis, createRedisRateLimiter } from '../kit/ratelimit-redis.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createScbClient } from './client.ts';
 import type { ScbContext } from './context.ts';
-import { createAdaptiveRateLimiter } from './limiter.ts';
+import { type AdaptiveRateLimiter, createAdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
 
@@ -34,11 +35,23 @@ export function createScbModule(options: ScbModuleOptions = {}) {
     env: scbEnv,
     setup(kit) {
       // One limiter for every SCB call (/config included): 3 calls/1 s until /config says otherwise.
-      // (A limiter the host passes in `rateLimiters.scb`, e.g. one shared by replicas, takes precedence.)
-      const adaptive = createAdaptiveRateLimiter({
-        now: kit.now,
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-      });
+      // With CACHE_URL=redis://… (the gateway's shared cache) the call log lives in Redis, so all
+      // replicas together stay under SCB's per-IP limit; without Redis it is per process.
+      const sleep = options.sleep ? { sleep: options.sleep } : {};
+      const cacheUrl = (kit.config as Record<string, unknown>)['CACHE_URL'];
+      const redis =
+        kit.mode !== 'snapshot' && typeof cacheUrl === 'string' && /^rediss?:/.test(cacheUrl)
+          ? connectRedis(cacheUrl, kit.logger)
+          : undefined;
+      const adaptive: AdaptiveRateLimiter = redis
+        ? createRedisRateLimiter(redis, {
+            key: 'sodg:ratelimit:scb',
+            ...FALLBACK_LIMIT,
+            marginMs: 100,
+            logger: kit.logger,
+            ...sleep,
+          })
+        : createAdaptiveRateLimiter({ now: kit.now, ...sleep });
       const upstream = kit.upstream({
         agency: 'scb',
         baseUrl: kit.config.SCB_API_URL,
@@ -51,7 +64,7 @@ export function createScbModule(options: ScbModuleOptions = {}) {
         maxRetryAfterMs: 15_000,
         // Calls queue behind SCB's rate limit rather than fail: allow for the wait.
         totalTimeoutMs: 60_000,
-        ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...sleep,
       });
       const client = createScbClient({ upstream, limiter: adaptive, logger: kit.logger, now: kit.now });
       return {
@@ -61,6 +74,9 @@ export function createScbModule(options: ScbModuleOptions = {}) {
           client,
           loaders: createLoaders(client, shared.trace),
         }),
+        close: async () => {
+          await redis?.close();
+        },
       };
     },
   });

@@ -176,12 +176,14 @@ export interface ScbHarness {
 }
 
 /** The real SCB subgraph (module, resolvers, loaders, client, kit upstream) over the mock SCB, on a fake clock. */
-export function scbHarness(options: Parameters<typeof mockScb>[0] = {}): ScbHarness {
+export function scbHarness(
+  options: Parameters<typeof mockScb>[0] & { env?: Record<string, string> } = {},
+): ScbHarness {
   const clock = fakeClock();
   const scb = mockScb({ ...options, now: clock.now });
   const module = createScbModule({ sleep: clock.sleep });
   const runtime = module.create({
-    config: { SCB_API_URL: SCB_BASE },
+    config: { SCB_API_URL: SCB_BASE, ...options.env },
     cache: new Keyv(),
     logger: silentLogger,
     mode: 'live',

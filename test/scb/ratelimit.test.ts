@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { connectRedis } from '../../subgraphs/kit/ratelimit-redis.ts';
 import { geography } from '../../subgraphs/kit/sweden.ts';
 import { createAdaptiveRateLimiter } from '../../subgraphs/scb/limiter.ts';
 import { fakeClock } from '../kit/helpers.ts';
@@ -90,5 +92,26 @@ describe('adaptive limiter', () => {
     // The first call under the new limit waited for the window of the calls made before the change.
     expect(after[0]! - stamps[2]!).toBeGreaterThanOrEqual(5000);
     expect(limiter.current()).toEqual({ calls: 2, windowMs: 5000 });
+  });
+});
+
+describe('shared limiter across replicas', () => {
+  it('with CACHE_URL=redis://… every SCB call is logged in Redis (sodg:ratelimit:scb), /config included', async () => {
+    const redis = connectRedis('redis://127.0.0.1:6379', silentLogger);
+    const key = 'sodg:ratelimit:scb';
+    try {
+      await redis.eval("return redis.call('DEL', KEYS[1])", { keys: [key], arguments: [] });
+      h = scbHarness({ env: { CACHE_URL: 'redis://127.0.0.1:6379' } });
+      const result = await h.run(entitiesQuery('population(year: 2024)'), {
+        r: [{ __typename: 'Municipality', code: '0180' }],
+      });
+      expect(result.errors).toBeUndefined();
+      const logged = await redis.eval("return redis.call('ZCARD', KEYS[1])", { keys: [key], arguments: [] });
+      expect(Number(logged)).toBe(h.scb.calls.length); // config + metadata + data = 3
+      expect(h.scb.calls).toHaveLength(3);
+    } finally {
+      await redis.eval("return redis.call('DEL', KEYS[1])", { keys: [key], arguments: [] });
+      await redis.close();
+    }
   });
 });

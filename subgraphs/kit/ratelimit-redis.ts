@@ -1,0 +1,162 @@
+import { createClient } from '@keyv/redis';
+import type { Logger } from './logger.ts';
+import { createRateLimiter, type RateLimiter, realSleep } from './ratelimit.ts';
+
+/**
+ * A sliding-window rate limiter whose log lives in Redis, so that every gateway replica sharing the
+ * Redis counts against one limit (an agency's limit is per client IP, and replicas behind one NAT
+ * share it). One Lua script checks and records a call atomically. If Redis fails, the limiter falls
+ * back to an in-process one with the same limit (logged once), so callers still queue rather than fail.
+ */
+
+/** The part of a Redis client this limiter uses (node-redis v5 `eval`). */
+export interface RedisEvalClient {
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+export interface RedisRateLimitOptions {
+  /** Redis key of the log, e.g. `sodg:ratelimit:scb`. */
+  key: string;
+  calls: number;
+  windowMs: number;
+  /** Added to the window to absorb network jitter (default 0). */
+  marginMs?: number;
+  logger: Logger;
+  /** Clock; when omitted, Redis server time is used (one clock for all replicas). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SharedRateLimiter extends RateLimiter {
+  /** Changes the limit (e.g. after reading an agency's published config); the shared log is kept. */
+  configure(limit: { calls: number; windowMs: number }): void;
+  current(): { calls: number; windowMs: number };
+}
+
+/** Atomically: drop entries older than the window; record the call if under the limit, else say how long to wait. */
+const SCRIPT = `
+local key = KEYS[1]
+local window = tonumber(ARGV[2])
+local calls = tonumber(ARGV[3])
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[1])
+end
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local n = redis.call('ZCARD', key)
+if n < calls then
+  redis.call('ZADD', key, now, ARGV[4])
+  redis.call('PEXPIRE', key, window + 1000)
+  return {1, now}
+end
+local oldest = redis.call('ZRANGE', key, n - calls, n - calls, 'WITHSCORES')
+return {0, tonumber(oldest[2]) + window - now}
+`;
+
+let sequence = 0;
+
+export function createRedisRateLimiter(
+  client: RedisEvalClient,
+  options: RedisRateLimitOptions,
+): SharedRateLimiter {
+  const sleep = options.sleep ?? realSleep;
+  const margin = options.marginMs ?? 0;
+  const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  let limit = { calls: options.calls, windowMs: options.windowMs };
+  const local = () =>
+    createRateLimiter({
+      calls: limit.calls,
+      windowMs: limit.windowMs + margin,
+      ...(options.now ? { now: options.now } : {}),
+      sleep,
+    });
+  let fallback = local();
+  let warned = false;
+  let chain: Promise<void> = Promise.resolve();
+
+  /** Resolves once the call is recorded; waits as long as Redis says otherwise. */
+  async function take(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      let reply: unknown;
+      try {
+        reply = await client.eval(SCRIPT, {
+          keys: [options.key],
+          arguments: [
+            options.now ? String(options.now()) : '',
+            String(limit.windowMs + margin),
+            String(limit.calls),
+            `${id}-${++sequence}`,
+          ],
+        });
+      } catch (err) {
+        if (!warned) {
+          options.logger.warn(
+            { err, key: options.key },
+            'rate-limit store unavailable; limiting in this process only',
+          );
+          warned = true;
+        }
+        await fallback.acquire(signal);
+        return;
+      }
+      warned = false;
+      const [granted, value] = Array.isArray(reply) ? reply.map(Number) : [Number.NaN, Number.NaN];
+      if (granted === 1) return;
+      await sleep(Number.isFinite(value) && value! > 0 ? value! + 1 : 1);
+    }
+  }
+
+  return {
+    acquire(signal) {
+      // FIFO within this process: one waiter polls Redis at a time.
+      const turn = chain.then(() => take(signal));
+      chain = turn.catch(() => undefined);
+      return turn;
+    },
+    configure(next) {
+      if (next.calls === limit.calls && next.windowMs === limit.windowMs) return;
+      limit = { ...next };
+      fallback = local();
+    },
+    current: () => limit,
+  };
+}
+
+/** A node-redis client for the limiter, connected lazily; errors are logged, never thrown at callers. */
+export function connectRedis(url: string, logger: Logger): RedisEvalClient & { close(): Promise<void> } {
+  const client = createClient({
+    url,
+    socket: { connectTimeout: 1000, reconnectStrategy: (n) => Math.min(n * 200, 5000) },
+  });
+  client.on('error', (err: unknown) => logger.debug({ err }, 'rate-limit redis error'));
+  let connecting: Promise<unknown> | undefined;
+  const ready = () => {
+    connecting ??= client.connect().catch((err: unknown) => {
+      connecting = undefined;
+      throw err;
+    });
+    return connecting;
+  };
+  return {
+    async eval(script, opts) {
+      // A Redis that is down or slow must not hold callers: after 1 s the limiter falls back to local.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('rate-limit redis did not answer within 1 s')), 1000);
+        timer.unref();
+      });
+      try {
+        return await Promise.race([ready().then(() => client.eval(script, opts)), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (client.isOpen) await client.close();
+    },
+  };
+}
