@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, getArgumentValues, isObjectType, Kind, type SelectionNode } from 'graphql';
 import { badInput } from '../kit/errors.ts';
 import { haversineKm } from '../kit/geo.ts';
 import { geography, requireCounty, requireMunicipality, requireSwedishPoint, round6 } from '../kit/sweden.ts';
@@ -185,7 +186,31 @@ async function forecastFor(
   return forecast ? stepsIn(forecast, window) : null;
 }
 
-async function forecastRunFor(place: PlaceRef, ctx: SmhiContext) {
+/**
+ * `forecastRun { steps(...) }` carries its window arguments one level down: check them before the
+ * upstream call, like every other bad input.
+ */
+function preflightSteps(info: GraphQLResolveInfo): void {
+  const runType = info.schema.getType('ForecastRun');
+  if (!isObjectType(runType)) return;
+  const stepsField = runType.getFields()['steps'];
+  if (!stepsField) return;
+  const visit = (selections: readonly SelectionNode[]) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet.selections);
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        visit(info.fragments[selection.name.value]?.selectionSet.selections ?? []);
+      }
+      if (selection.kind === Kind.FIELD && selection.name.value === 'steps') {
+        checkWindow(getArgumentValues(stepsField, selection, info.variableValues));
+      }
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet?.selections ?? []);
+}
+
+async function forecastRunFor(place: PlaceRef, ctx: SmhiContext, info: GraphQLResolveInfo) {
+  preflightSteps(info);
   const forecast = await runFor(place, ctx);
   return forecast ? { forecast, requested: place } : null;
 }
@@ -376,7 +401,7 @@ export function createResolvers(): Resolvers {
     Place: {
       __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),
       forecast: (place, args, ctx) => forecastFor(place, args, ctx),
-      forecastRun: (place, _, ctx) => forecastRunFor(place, ctx),
+      forecastRun: (place, _, ctx, info) => forecastRunFor(place, ctx, info),
       currentWeather: (place) => currentWeatherFor(place),
       weatherWarnings: (place, { minLevel }, ctx) => {
         requireSwedishPoint(place.latitude, place.longitude, AGENCY);
@@ -399,7 +424,7 @@ export function createResolvers(): Resolvers {
     Municipality: {
       __resolveReference: (ref) => ref,
       forecast: (m, args, ctx) => forecastFor(municipalityPoint(m), args, ctx),
-      forecastRun: (m, _, ctx) => forecastRunFor(municipalityPoint(m), ctx),
+      forecastRun: (m, _, ctx, info) => forecastRunFor(municipalityPoint(m), ctx, info),
       currentWeather: (m) => currentWeatherFor(municipalityPoint(m)),
       weatherWarnings: (m, { minLevel }, ctx) => {
         const record = requireMunicipality(m.code, AGENCY);

@@ -141,6 +141,14 @@ describe('bad input is rejected before any upstream call', () => {
       /hours must be an integer from 1 to 240/,
     ],
     [
+      '{ place(latitude: 59.3293, longitude: 18.0686) { forecastRun { stepCount steps(hours: 0) { time } } } }',
+      /hours must be an integer from 1 to 240/,
+    ],
+    [
+      '{ municipality(code: "0180") { forecastRun { ...W } } } fragment W on ForecastRun { steps(from: "soon") { time } }',
+      /not an ISO-8601 date-time/,
+    ],
+    [
       '{ place(latitude: 59.3293, longitude: 18.0686) { weatherStations(radiusKm: 500) { id } } }',
       /use 1 to 100 km/,
     ],
