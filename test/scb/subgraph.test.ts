@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { geography } from '../../subgraphs/kit/sweden.ts';
-import { entitiesQuery, fixture, type ScbHarness, scbHarness, syntheticValue } from './helpers.ts';
+import { startTestGateway } from '../helpers/gateway.ts';
+import {
+  entitiesQuery,
+  fixture,
+  mockScb,
+  SCB_BASE,
+  type ScbHarness,
+  scbHarness,
+  syntheticValue,
+} from './helpers.ts';
 
 const ALL_MUNICIPALITIES = [...geography().municipalities.keys()];
 
@@ -240,5 +249,29 @@ describe('SCB generic tables', () => {
     expect(rows.map((r) => r.statistics.rowCount)).toEqual([2, 2, 2]);
     expect(rows[2]!.statistics.rows[0]!.region.code).toBe('1280');
     expect(h.scb.dataCalls()).toHaveLength(1);
+  });
+});
+
+describe('through the real gateway (live mode, mock SCB)', () => {
+  it('municipalities { population(year: 2024) } for all 290: exactly one SCB data call', async () => {
+    const scb = mockScb();
+    const gw = await startTestGateway({
+      env: { UPSTREAM_MODE: 'live', SCB_API_URL: SCB_BASE },
+      dispatcher: scb.agent,
+    });
+    try {
+      const body = await gw.query<{ municipalities: Array<{ code: string; population: number }> }>(
+        '{ municipalities { code name population(year: 2024) } }',
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.municipalities).toHaveLength(290);
+      for (const m of body.data!.municipalities)
+        expect(m.population).toBe(syntheticValue([m.code, 'tot', 'BE0101N1', '2024']));
+      expect(scb.dataCalls()).toHaveLength(1);
+      expect(scb.calls).toHaveLength(3); // + /config + TAB638 metadata
+    } finally {
+      await gw.stop();
+      await scb.agent.close();
+    }
   });
 });
