@@ -95,7 +95,11 @@ export interface UpstreamRequest<T> {
   query?: Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
   /** JSON body (POST). */
   body?: unknown;
-  /** Checks and narrows the parsed JSON; throw to reject it (becomes UPSTREAM_BAD_RESPONSE). */
+  /**
+   * Checks and narrows the parsed JSON; throw to reject it (becomes UPSTREAM_BAD_RESPONSE).
+   * The cache and single-flight share the *parsed* result by method + URL + body, so one URL must
+   * always be requested with the same `parse` (derive any parameters of `parse` from the URL).
+   */
   parse: (json: unknown) => T;
   /** TTL for this endpoint when the upstream sends no max-age. */
   ttlMs?: number;
