@@ -25,6 +25,9 @@ async function main() {
   logger.info(
     {
       url: `${url}/graphql`,
+      explorer: `${url}/`,
+      usage: `${url}/usage`,
+      metrics: `${url}/metrics`,
       mode: config.gateway.UPSTREAM_MODE,
       subgraphs: app.subgraphs.map((s) => (s.url ? `${s.name}@${s.url}` : s.name)),
     },
