@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLScalarType, parse } from 'graphql';
 import { str, url } from '../kit/config.ts';
+import type { Logger } from '../kit/logger.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createUpstream } from '../kit/upstream.ts';
 import { ADDRESS, ADMIN, createAuth, DEFAULT_TOKEN_URL, MARKHOJD, ORTNAMN } from './auth.ts';
@@ -16,6 +17,21 @@ const GeoJSON = new GraphQLScalarType({
   description: 'A GeoJSON geometry object (RFC 7946), WGS84 with [longitude, latitude] positions.',
   serialize: (value) => value,
 });
+
+/** A logger that drops the query string of any `url` field (the kit logs upstream URLs on failures). */
+export function withoutQueryStrings(logger: Logger): Logger {
+  const strip = (fields: Record<string, unknown>): Record<string, unknown> => {
+    const url = fields['url'];
+    if (typeof url !== 'string' || !url.includes('?')) return fields;
+    return { ...fields, url: `${url.slice(0, url.indexOf('?'))}?(query omitted: personal data)` };
+  };
+  return {
+    debug: (fields, msg) => logger.debug(strip(fields), msg),
+    info: (fields, msg) => logger.info(strip(fields), msg),
+    warn: (fields, msg) => logger.warn(strip(fields), msg),
+    error: (fields, msg) => logger.error(strip(fields), msg),
+  };
+}
 
 export const lantmaterietEnv = {
   LM_API_URL: url({
@@ -95,7 +111,8 @@ export const lantmateriet = createSubgraph({
       ...common,
       baseUrl: `${api}/distribution/produkter/belagenhetsadress/v4.2`,
       cache: kit.cache,
-      logger: kit.logger,
+      // The search text (an address) is personal data: keep it out of log lines, which outlive the cache.
+      logger: withoutQueryStrings(kit.logger),
       mode: kit.mode === 'record' ? 'live' : kit.mode,
       snapshot: kit.snapshot,
       now: kit.now,

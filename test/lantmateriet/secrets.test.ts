@@ -138,3 +138,29 @@ describe('no secret reaches a log line, an error message or a recorded snapshot 
     }
   });
 });
+
+describe('address searches stay out of the logs', () => {
+  it('logs a failed address request without its query string', async () => {
+    const agent = offlineAgent();
+    agent
+      .get(TOKEN_ORIGIN)
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(() => json({ access_token: ACCESS_TOKEN, expires_in: 3600 }))
+      .persist();
+    agent
+      .get(API)
+      .intercept({ path: (p) => p.startsWith(`${ADRESS}/referens/fritext`), method: 'GET' })
+      .reply(503, 'down')
+      .times(3);
+    const { logger, lines } = captureLogger();
+    const h = createHarness({ env: OAUTH_ONLY, dispatcher: agent, logger });
+    const result = await h.run('{ addresses(search: "Exempelgatan 12B") { id } }');
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_UNAVAILABLE');
+    const failure = lines.find((l) => l.includes('upstream request failed'));
+    expect(failure).toContain('referens/fritext?(query omitted: personal data)');
+    expect(lines.join('\n')).not.toContain('Exempelgatan');
+    agent.assertNoPendingInterceptors();
+    await h.close();
+    await agent.close();
+  });
+});
