@@ -154,13 +154,13 @@ describe('npm run record (mechanism, with a mock upstream)', () => {
       .persist();
     try {
       mkdirSync(join(dir, 'no-examples'));
-      const report = await recordSnapshot({
+      const cacheRun = await recordSnapshot({
         env: { SNAPSHOT_DIR: again, LOG_LEVEL: 'silent', CACHE_URL: 'redis://127.0.0.1:6390' },
         examplesDir: join(dir, 'no-examples'),
         dispatcher: agent,
         logger: silentLogger,
       });
-      expect(report.queries).toEqual([{ name: 'README query', upstreamCalls: 1, errors: [] }]);
+      expect(cacheRun.queries).toEqual([{ name: 'README query', upstreamCalls: 1, errors: [] }]);
       expect(readdirSync(again)).toHaveLength(1);
     } finally {
       await agent.close();
