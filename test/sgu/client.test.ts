@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ogcFeatures, parseFeatureCollection } from '../../subgraphs/kit/ogc.ts';
 import { createTrace } from '../../subgraphs/kit/upstream.ts';
@@ -18,8 +19,8 @@ const box = (lat: number, lon: number) =>
 
 let h: SguHarness;
 let open: SguHarness | undefined;
-const harness = () => {
-  h = sguHarness();
+const harness = (overrides: Parameters<typeof sguHarness>[0] = {}) => {
+  h = sguHarness(overrides);
   open = h;
 };
 afterEach(async () => {
@@ -238,5 +239,55 @@ describe('SGU parsers tolerate drift', () => {
     expect(toStation({ id: 'stationer.1', geometry: null, properties: { obsplatsnamn: 'x' } })).toBeNull();
     const hidden = toStation({ id: 'stationer.2', geometry: null, properties: { platsbeteckning: '97_1' } });
     expect(hidden?.location).toBeNull();
+  });
+});
+
+describe('SGU cache lifetimes', () => {
+  const NOW = Date.parse('2026-11-26T12:00:00Z');
+  const freshFor = async (url: string) => {
+    const entry = (await h.cache.get(`sgu:v1:GET ${url}`)) as { freshUntil: number } | undefined;
+    return entry ? entry.freshUntil - NOW : undefined;
+  };
+
+  it('keeps geology 30 days, stations and well counts 1 day, levels 6 hours', async () => {
+    harness({ now: () => NOW });
+    const client = createSguClient(h.upstream);
+    const empty = collection([]);
+    const groundwater = ogcFeatures(h.upstream, SERVICES.groundwater);
+    const stationsUrl = groundwater.itemsUrl('stationer', { filter: "kommunkod='0180'", limit: 1000 });
+    const levelsUrl = groundwater.itemsUrl('nivaer', {
+      filter: "platsbeteckning='95_2' AND obsdatum >= '2025-01-01T00:00:00+00:00'",
+      limit: 1000,
+    });
+    const countUrl = ogcFeatures(h.upstream, SERVICES.wells).itemsUrl('brunnar', {
+      filter: "kommunkod='0180'",
+      limit: 1,
+    });
+    const bedrockUrl = ogcFeatures(h.upstream, SERVICES.bedrock).itemsUrl('geologisk-enhet-yta', {
+      bbox: { minLon: 17.6369, minLat: 59.8566, maxLon: 17.6409, maxLat: 59.8606 },
+      limit: POINT_QUERY_LIMIT,
+    });
+    for (const url of [stationsUrl, levelsUrl, countUrl, bedrockUrl]) h.reply(pathOf(url), 200, empty);
+
+    await client.stationsInMunicipality('0180');
+    await client.levels('95_2', '2025-01-01T00:00:00+00:00', null);
+    await client.wellCount('0180');
+    await client.bedrockAt(UPPSALA.latitude, UPPSALA.longitude);
+
+    const hour = 3_600_000;
+    expect(await freshFor(stationsUrl)).toBe(24 * hour);
+    expect(await freshFor(levelsUrl)).toBe(6 * hour);
+    expect(await freshFor(countUrl)).toBe(24 * hour);
+    expect(await freshFor(bedrockUrl)).toBe(30 * 24 * hour);
+  });
+
+  it('gives the schema cache hints that match those lifetimes', () => {
+    const sdl = readFileSync('subgraphs/sgu/schema.graphql', 'utf8');
+    const hint = (pattern: RegExp) => Number(pattern.exec(sdl)?.[1]);
+    expect(hint(/soilType: SoilType @cacheControl\(maxAge: (\d+)\)/)).toBe(30 * 86_400);
+    expect(hint(/bedrock: Bedrock @cacheControl\(maxAge: (\d+)\)/)).toBe(30 * 86_400);
+    expect(hint(/groundwaterStations: \[GroundwaterStation!\] @cacheControl\(maxAge: (\d+)\)/)).toBe(86_400);
+    expect(hint(/latestLevel: GroundwaterLevel @cacheControl\(maxAge: (\d+)\)/)).toBe(6 * 3_600);
+    expect(hint(/type GroundwaterLevel @cacheControl\(maxAge: (\d+)\)/)).toBe(6 * 3_600);
   });
 });

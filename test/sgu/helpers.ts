@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { type Interceptable, MockAgent } from 'undici';
 import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream, type Upstream } from '../../subgraphs/kit/upstream.ts';
+import { createUpstream, type Upstream, type UpstreamOptions } from '../../subgraphs/kit/upstream.ts';
 
 export const ORIGIN = 'https://api.sgu.se';
 export const BASE = `${ORIGIN}/oppnadata`;
@@ -16,6 +16,7 @@ export interface SguHarness {
   agent: MockAgent;
   pool: Interceptable;
   upstream: Upstream;
+  cache: Keyv;
   /** Every path+query sent, verbatim and in order (recorded before the mock matches it). */
   seen: string[];
   /** Registers one reply for this path+query (undici's mock compares query parameters as a set). */
@@ -23,7 +24,7 @@ export interface SguHarness {
 }
 
 /** An SGU upstream over a network-less MockAgent, no real sleeps, a fresh cache. */
-export function sguHarness(): SguHarness {
+export function sguHarness(overrides: Partial<UpstreamOptions> = {}): SguHarness {
   const agent = new MockAgent();
   agent.disableNetConnect();
   const pool = agent.get(ORIGIN);
@@ -32,19 +33,22 @@ export function sguHarness(): SguHarness {
     seen.push(String(opts.path));
     return dispatch(opts, handler);
   });
+  const cache = new Keyv();
   const upstream = createUpstream({
     agency: 'sgu',
     baseUrl: BASE,
-    cache: new Keyv(),
+    cache,
     logger: silentLogger,
     dispatcher: recording,
     sleep: async () => {},
     random: () => 0,
+    ...overrides,
   });
   return {
     agent,
     pool,
     upstream,
+    cache,
     seen,
     reply(pathAndQuery, status, body) {
       pool
