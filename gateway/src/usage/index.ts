@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { Counter, Gauge, Histogram, type MetricValue, Registry } from 'prom-client';
 import type { UpstreamEvent } from '../../../subgraphs/kit/upstream.ts';
 import type { GatewayContext } from '../datasources.ts';
@@ -171,6 +171,10 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     return out;
   }
 
+  const walked = new WeakMap<
+    OperationDefinitionNode,
+    { owners: FieldOwners; schema: GraphQLSchema; fields: OperationFields }
+  >();
   const ownersOf = (coordinate: string): readonly string[] => {
     const list = owners.get(coordinate);
     return list && list.length > 0 ? list : [UNKNOWN];
@@ -190,7 +194,13 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
       return {
         async didResolveOperation({ schema, document, operation }) {
           if (!operation) return;
-          fields = operationFields(schema, document, operation, ownersOf);
+          // Apollo Server reuses parsed documents, so a repeated operation is walked once per schema.
+          const cached = walked.get(operation);
+          if (cached && cached.owners === owners && cached.schema === schema) fields = cached.fields;
+          else {
+            fields = operationFields(schema, document, operation, ownersOf);
+            walked.set(operation, { owners, schema, fields });
+          }
           const touched = new Set<string>();
           for (const [coordinate, subgraphs] of fields.subgraphs) {
             for (const subgraph of subgraphs) {
