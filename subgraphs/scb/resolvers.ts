@@ -162,6 +162,29 @@ function checkPaging(
     );
 }
 
+interface TableSearchArgs {
+  search?: string | null;
+  pastDays?: number | null;
+  page?: number | null;
+  pageSize?: number | null;
+}
+
+/** One search for `statisticsTables` (the list) and `statisticsTableSearch` (the list with paging totals). */
+function searchTables({ search, pastDays, page, pageSize }: TableSearchArgs, ctx: ScbContext) {
+  checkPaging(page, pageSize, pastDays);
+  const text = search?.trim();
+  if (text !== undefined && text.length > 200) throw badInput('statisticsTables(search): at most 200 characters.', AGENCY);
+  return ctx.client.tables(
+    {
+      ...(text ? { search: text } : {}),
+      ...(pastDays ? { pastDays } : {}),
+      ...(page ? { pageNumber: page } : {}),
+      ...(pageSize ? { pageSize } : {}),
+    },
+    ctx.trace,
+  );
+}
+
 export function createResolvers(): Resolvers {
   return {
     Municipality: {
@@ -178,21 +201,8 @@ export function createResolvers(): Resolvers {
     },
     Query: {
       sweden: () => ({ code: SWEDEN_CODE }),
-      statisticsTables: (_, { search, pastDays, page, pageSize }, ctx) => {
-        checkPaging(page, pageSize, pastDays);
-        const text = search?.trim();
-        if (text !== undefined && text.length > 200)
-          throw badInput('statisticsTables(search): at most 200 characters.', AGENCY);
-        return ctx.client.tables(
-          {
-            ...(text ? { search: text } : {}),
-            ...(pastDays ? { pastDays } : {}),
-            ...(page ? { pageNumber: page } : {}),
-            ...(pageSize ? { pageSize } : {}),
-          },
-          ctx.trace,
-        );
-      },
+      statisticsTables: async (_, args, ctx) => (await searchTables(args, ctx)).tables,
+      statisticsTableSearch: (_, args, ctx) => searchTables(args, ctx),
       statisticsTable: (_, { id }, ctx) => ctx.client.table(id, ctx.trace),
       statistics: (_, { table, selection }, ctx) => ctx.client.data(table, toSelection(selection), ctx.trace),
     },

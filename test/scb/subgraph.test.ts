@@ -187,12 +187,12 @@ describe('SCB generic tables', () => {
   it('statisticsTables searches and reads variables lazily from metadata', async () => {
     h = scbHarness();
     const result = await h.run(
-      '{ statisticsTables(search: "befolkning") { totalElements tables { id label timeUnit lastPeriod } } }',
+      '{ statisticsTableSearch(search: "befolkning") { totalElements tables { id label timeUnit lastPeriod } } }',
     );
     expect(result.errors).toBeUndefined();
     const page = (
-      result.data as { statisticsTables: { totalElements: number; tables: Array<{ id: string }> } }
-    ).statisticsTables;
+      result.data as { statisticsTableSearch: { totalElements: number; tables: Array<{ id: string }> } }
+    ).statisticsTableSearch;
     expect(page.totalElements).toBe(10);
     expect(page.tables[0]).toEqual({
       id: 'TAB4552',
@@ -209,7 +209,7 @@ describe('SCB generic tables', () => {
 
   it('StatisticsTable.variables comes from /tables/{id}/metadata', async () => {
     h = scbHarness();
-    const result = await h.run('{ statisticsTables(search: "befolkning") { tables { id } } }');
+    const result = await h.run('{ statisticsTables(search: "befolkning") { id } }');
     expect(result.errors).toBeUndefined();
     const t = await h.run(
       `{ statistics(table: "TAB6471", selection: [{ variable: "region", values: ["0180", "1480"] }, { variable: "Alder", values: ["TotSA"] }, { variable: "ContentsCode", values: ["000007SF"] }, { variable: "Tid", values: ["2026M03", "2026m04"] }]) {

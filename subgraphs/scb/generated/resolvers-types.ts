@@ -214,10 +214,15 @@ export type Query = {
   /** One table by id (e.g. "TAB638"); null if SCB has no such table. Källa: SCB (CC0). */
   statisticsTable: Maybe<StatisticsTable>;
   /**
+   * The same search as `statisticsTables`, with the paging totals (how many tables matched, how many pages).
+   * Källa: SCB (CC0).
+   */
+  statisticsTableSearch: StatisticsTablePage;
+  /**
    * Search SCB's ~4 000 tables (free text, Swedish), paged: `page` from 1, `pageSize` 1–100 (SCB's default 20),
    * `pastDays` = updated within that many days. Källa: SCB (CC0).
    */
-  statisticsTables: StatisticsTablePage;
+  statisticsTables: Array<StatisticsTable>;
   /** Sweden as a whole: population, income and any table for Region "00". Källa: SCB (CC0). */
   sweden: SwedenStatistics;
 };
@@ -231,6 +236,14 @@ export type QueryStatisticsArgs = {
 
 export type QueryStatisticsTableArgs = {
   id: Scalars['String']['input'];
+};
+
+
+export type QueryStatisticsTableSearchArgs = {
+  page?: InputMaybe<Scalars['Int']['input']>;
+  pageSize?: InputMaybe<Scalars['Int']['input']>;
+  pastDays?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -683,7 +696,8 @@ export type PopulationFigureResolvers<ContextType = ScbContext, ParentType exten
 export type QueryResolvers<ContextType = ScbContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   statistics?: Resolver<Maybe<ResolversTypes['StatisticsResult']>, ParentType, ContextType, RequireFields<QueryStatisticsArgs, 'selection' | 'table'>>;
   statisticsTable?: Resolver<Maybe<ResolversTypes['StatisticsTable']>, ParentType, ContextType, RequireFields<QueryStatisticsTableArgs, 'id'>>;
-  statisticsTables?: Resolver<ResolversTypes['StatisticsTablePage'], ParentType, ContextType, Partial<QueryStatisticsTablesArgs>>;
+  statisticsTableSearch?: Resolver<ResolversTypes['StatisticsTablePage'], ParentType, ContextType, Partial<QueryStatisticsTableSearchArgs>>;
+  statisticsTables?: Resolver<Array<ResolversTypes['StatisticsTable']>, ParentType, ContextType, Partial<QueryStatisticsTablesArgs>>;
   sweden?: Resolver<ResolversTypes['SwedenStatistics'], ParentType, ContextType>;
 }>;
 
