@@ -8,12 +8,13 @@
  *      entities, and for its own entities the keys in `subgraphs/<name>/contract-samples.json` —
  *      an own entity without a sample FAILS. References resolve in snapshot mode (recorded responses,
  *      see snapshot/manifest), so samples must be keys the snapshot knows;
- *   4. with every upstream answering 503, whatever errors come out carry `extensions.code` from the
- *      fixed set and `extensions.agency`, and a shared entity still resolves (a failure nulls only the
- *      failing fields);
+ *   4. with every upstream answering 503 (and again 404), whatever errors come out carry
+ *      `extensions.code` from the fixed set (never INTERNAL_SERVER_ERROR: an upstream failure is mapped,
+ *      not a crash) and `extensions.agency`, and a shared entity still resolves (a failure nulls only
+ *      the failing fields). Every field of each entity and every root field is asked for;
  *   5. nothing reaches the network: runtimes get an undici MockAgent with net connect disabled; in
- *      snapshot mode it must see no request at all, under the 503 agent every request must have
- *      been answered by the 503 interceptor.
+ *      snapshot mode it must see no request at all, under the 503/404 agent every request must have
+ *      been answered by its interceptor.
  * Runtimes are driven directly (module.create + graphql `execute`), with a fresh in-memory cache.
  */
 import { composeServices } from '@apollo/composition';
@@ -119,6 +120,10 @@ function expectContractErrors(errors: readonly GraphQLError[] | undefined, agenc
       error.extensions['code'],
     );
     expect(typeof error.extensions['agency'], `${where} has no extensions.agency`).toBe('string');
+    // A failing upstream is an expected condition: it must be mapped, never crash a resolver.
+    expect(error.extensions['code'], `${where}: an upstream failure surfaced as an internal error`).not.toBe(
+      'INTERNAL_SERVER_ERROR',
+    );
   }
 }
 
@@ -176,48 +181,55 @@ describe.each(subgraphModules.map((m) => [m.name, m] as const))('contract: %s', 
     );
   }
 
-  it('maps an upstream 503 to the fixed error codes, with the agency; the network stays off', async () => {
-    const agent = new MockAgent({ enableCallHistory: true });
-    agent.disableNetConnect();
-    let answered = 0;
-    agent
-      .get(() => true)
-      .intercept({ path: () => true, method: () => true })
-      .reply(() => {
-        answered += 1;
-        return { statusCode: 503, data: { message: 'Service Unavailable (contract test)' } };
-      })
-      .persist();
-    const runtime = createRuntime(module, { mode: 'live', dispatcher: agent });
-    try {
-      for (const entity of resolvable) {
-        const samples = samplesFor(module, entity);
-        if (typeof samples === 'string') continue; // reported by the reference test above
-        const type = runtime.schema.getType(entity.typeName)!;
-        const selection = everyField(runtime.schema, type, entity.external);
-        for (const sample of samples) {
-          const rep = await representation(module, entity, sample);
-          const result = await run(runtime, entitiesQuery(entity.typeName, selection), { r: [rep] });
-          expectContractErrors(result.errors, `${name} ${entity.typeName}`);
-          if (SHARED_SAMPLES[entity.typeName]) {
-            const [resolved] = (result.data?.['_entities'] as Json[] | undefined) ?? [];
-            expect(
-              resolved,
-              `${entity.typeName} ${JSON.stringify(sample)} became null under an upstream 503: make the fields that call an upstream nullable, so a failure nulls only them`,
-            ).toBeTruthy();
+  it.each([
+    [503, 'Service Unavailable'],
+    [404, 'Not Found'],
+  ] as const)(
+    'maps an upstream %i to the fixed error codes, with the agency; the network stays off',
+    async (status, text) => {
+      const agent = new MockAgent({ enableCallHistory: true });
+      agent.disableNetConnect();
+      let answered = 0;
+      agent
+        .get(() => true)
+        .intercept({ path: () => true, method: () => true })
+        .reply(() => {
+          answered += 1;
+          return { statusCode: status, data: { message: `${text} (contract test)` } };
+        })
+        .persist();
+      const runtime = createRuntime(module, { mode: 'live', dispatcher: agent });
+      try {
+        for (const entity of resolvable) {
+          const samples = samplesFor(module, entity);
+          if (typeof samples === 'string') continue; // reported by the reference test above
+          const type = runtime.schema.getType(entity.typeName)!;
+          const selection = everyField(runtime.schema, type, entity.external);
+          for (const sample of samples) {
+            const rep = await representation(module, entity, sample);
+            const result = await run(runtime, entitiesQuery(entity.typeName, selection), { r: [rep] });
+            expectContractErrors(result.errors, `${name} ${entity.typeName} (upstream ${status})`);
+            if (SHARED_SAMPLES[entity.typeName]) {
+              const [resolved] = (result.data?.['_entities'] as Json[] | undefined) ?? [];
+              expect(
+                resolved,
+                `${entity.typeName} ${JSON.stringify(sample)} became null under an upstream ${status}: make the fields that call an upstream nullable, so a failure nulls only them`,
+              ).toBeTruthy();
+            }
           }
         }
+        const root = everyRootField(runtime.schema);
+        if (root) {
+          const result = await run(runtime, root);
+          expectContractErrors(result.errors, `${name} Query (upstream ${status})`);
+        }
+        // Every request that left the runtime was answered by the interceptor: none unmatched.
+        expect(agent.getCallHistory()?.calls().length ?? 0).toBe(answered);
+      } finally {
+        await runtime.close();
+        await agent.close();
       }
-      const root = everyRootField(runtime.schema);
-      if (root) {
-        const result = await run(runtime, root);
-        expectContractErrors(result.errors, `${name} Query`);
-      }
-      // Every request that left the runtime was answered by the 503 interceptor: none unmatched.
-      expect(agent.getCallHistory()?.calls().length ?? 0).toBe(answered);
-    } finally {
-      await runtime.close();
-      await agent.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });
