@@ -179,6 +179,8 @@ export interface CheckOptions {
   compositionErrors?: string[];
   /** The checked-in API schema text, when comparing against the working tree (stale check). */
   apiSchemaText?: string | undefined;
+  /** Say "run npm run compose" when the baseline differs (default true: the baseline is the checked-in file). */
+  composeHint?: boolean;
   strict?: boolean;
 }
 
@@ -221,7 +223,7 @@ export function checkSupergraphs(options: CheckOptions): CheckResult {
       );
     }
   }
-  const supergraphStale = options.baseSdl !== options.newSdl;
+  const supergraphStale = options.composeHint !== false && options.baseSdl !== options.newSdl;
   const apiStale =
     options.apiSchemaText !== undefined && options.apiSchemaText !== apiSchemaSdl(options.newSdl);
   if (changes.length === 0) lines.push(`No API changes compared with ${options.baseName}.`);
@@ -279,6 +281,8 @@ export function main(args: string[]): number {
         ? readFileSync(apiSchemaFile, 'utf8')
         : ''
       : undefined,
+    // Against a git ref or between two given files, differing is the point, not a stale file.
+    composeHint: compareApiFile,
     strict: args.includes('--strict'),
   });
   for (const line of result.lines) (result.exitCode === 0 ? console.log : console.error)(line);

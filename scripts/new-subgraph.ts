@@ -264,6 +264,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(`new-subgraph failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(
+        'Files written before the failure stay in place (subgraphs/<name>/, test/<name>/, the two lists): fix the cause and run the remaining steps (npm run codegen, npm run compose), or remove them and start again.',
+      );
       process.exit(1);
     },
   );
