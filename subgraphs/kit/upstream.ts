@@ -302,7 +302,19 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       let giveUp = false;
       let failure: UpstreamError;
       try {
-        await rateLimiter.acquire(signal);
+        try {
+          await rateLimiter.acquire(signal);
+        } catch (err) {
+          // Still queued behind the agency's rate limit when our deadline passed.
+          throw new UpstreamError(
+            'TIMEOUT',
+            agency,
+            `${agency} did not answer in time (still queued for its rate limit)`,
+            {
+              cause: err,
+            },
+          );
+        }
         if (trace) trace.upstreamCalls += 1;
         const raw = await sendOnce(method, url, req.body, req.headers ?? {}, signal);
         if (raw.status < 500 && raw.status !== 429) return { raw, attempts: attempt };
@@ -420,6 +432,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       // Stale-if-error: an answer the agency gave earlier beats no answer, but not for our own bad input.
       const staleAllowed =
         error.kind !== 'BAD_PAYLOAD' &&
+        error.kind !== 'BAD_REQUEST' &&
         !(error.kind === 'HTTP_STATUS' && (error.status ?? 500) < 500 && error.status !== 429);
       if (cachedEntry && staleAllowed) {
         logger.warn(
