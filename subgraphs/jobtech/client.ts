@@ -319,6 +319,23 @@ export interface JobTechClient {
   complete(prefix: string, limit: number, trace?: RequestTrace): Promise<Suggestion[]>;
 }
 
+/**
+ * Drops `application_contacts` (contact persons' names and phone numbers) from an ad or from every
+ * hit of a search before a response is written to the snapshot in record mode.
+ */
+export function redactContacts(body: unknown): unknown {
+  const strip = (ad: unknown) => {
+    if (ad && typeof ad === 'object' && 'application_contacts' in ad)
+      delete (ad as Record<string, unknown>)['application_contacts'];
+  };
+  if (body && typeof body === 'object') {
+    strip(body);
+    const hits = (body as { hits?: unknown }).hits;
+    if (Array.isArray(hits)) hits.forEach(strip);
+  }
+  return body;
+}
+
 export function createJobTechClient(upstream: Upstream): JobTechClient {
   return {
     async search(params, trace) {
@@ -326,6 +343,7 @@ export function createJobTechClient(upstream: Upstream): JobTechClient {
         path: '/search',
         query: searchQuery(params),
         parse: parseSearch,
+        redactForRecording: redactContacts,
         ttlMs: SEARCH_TTL_MS,
         forceTtl: true,
         notFoundIsNull: false,
@@ -338,6 +356,7 @@ export function createJobTechClient(upstream: Upstream): JobTechClient {
       return upstream.get({
         path: `/ad/${encodeURIComponent(id)}`,
         parse: (json) => parseAd(json),
+        redactForRecording: redactContacts,
         ttlMs: AD_TTL_MS,
         forceTtl: true,
         trace,

@@ -115,6 +115,11 @@ export interface UpstreamRequest<T> {
   trace?: RequestTrace | undefined;
   /** Cache this response (default true). */
   cache?: boolean;
+  /**
+   * Record mode only: transforms the body before it is written to the snapshot, to keep personal data
+   * (names, phone numbers) out of recordings. The live answer itself is not changed.
+   */
+  redactForRecording?: (body: unknown) => unknown;
   /** Status codes (besides 2xx and 404) whose JSON body is returned to `onErrorBody` instead of thrown. */
   onErrorStatus?: (status: number, body: unknown) => UpstreamError | undefined;
 }
@@ -389,7 +394,11 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         if (mode === 'record' && (raw.status < 300 || raw.status === 404)) {
           await snapshot!.put({
             request: req.body === undefined ? { method, url } : { method, url, body: req.body },
-            response: { status: raw.status, headers: pickHeaders(raw.headers), body: raw.body },
+            response: {
+              status: raw.status,
+              headers: pickHeaders(raw.headers),
+              body: req.redactForRecording ? req.redactForRecording(structuredClone(raw.body)) : raw.body,
+            },
             recordedAt: new Date(now()).toISOString(),
           });
         }
