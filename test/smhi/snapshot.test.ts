@@ -84,6 +84,24 @@ describe('SMHI in snapshot mode', () => {
     ]);
   });
 
+  it('current weather of a municipality (at its representative point) and stations near a place', async () => {
+    const body = await gw.query<{
+      municipality: {
+        currentWeather: { airTemperature: number; station: { id: string }; distanceKm: number };
+      };
+      place: { weatherStations: Array<{ id: string }> };
+    }>(`{ municipality(code: "0180") { currentWeather { airTemperature station { id } distanceKm } }
+          place(latitude: 59.3293, longitude: 18.0686) { weatherStations(radiusKm: 10) { id } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.municipality.currentWeather).toMatchObject({
+      airTemperature: 2.4,
+      station: { id: '98210' },
+    });
+    expect(body.data!.municipality.currentWeather.distanceKm).toBeGreaterThan(3);
+    // Active stations within 10 km, nearest first (the closed 98230 is 1.5 km away but inactive).
+    expect(body.data!.place.weatherStations).toEqual([{ id: '98210' }, { id: '97200' }]);
+  });
+
   it('README: one station, latest day of air temperature', async () => {
     const body = await gw.query<{
       weatherStation: {
