@@ -34,11 +34,10 @@ import {
   fieldSet,
   type Json,
   merge,
-  ownSamples,
   project,
   run,
   SHARED_SAMPLES,
-  samplesFile,
+  samplesFor,
   topFields,
 } from './contract/harness.ts';
 
@@ -62,26 +61,6 @@ afterAll(async () => {
   await Promise.all([...snapshotRuntimes.values()].map((r) => r.close()));
   await offline.close();
 });
-
-/** Samples to resolve for one entity of one subgraph; a message instead when there are none. */
-function samplesFor(module: SubgraphModule, entity: EntityInfo): Json[] | string {
-  const shared = SHARED_SAMPLES[entity.typeName];
-  if (shared) {
-    if (!entity.keys.includes(shared.key)) {
-      return `${entity.typeName} must be keyed @key(fields: "${shared.key}") like everywhere else (found ${entity.keys.map((k) => `"${k}"`).join(', ')})`;
-    }
-    return [shared.sample];
-  }
-  const own = ownSamples(module.name)[entity.typeName] ?? [];
-  if (own.length === 0) {
-    return `${module.name} declares the entity ${entity.typeName} but gives no sample key: add ${samplesFile(module.name)} with {"${entity.typeName}": [{ ${topFields(
-      entity.keys[0] ?? '',
-    )
-      .map((f) => `"${f}": …`)
-      .join(', ')} }]} — a key the offline snapshot can resolve.`;
-  }
-  return own;
-}
 
 /**
  * The representation the gateway would send: the key, plus what @requires asks for, fetched from
@@ -156,7 +135,7 @@ describe.each(subgraphModules.map((m) => [m.name, m] as const))('contract: %s', 
     it.each(resolvable.map((e) => [e.typeName, e] as const))(
       'resolves a sample %s reference through _entities (snapshot)',
       async (typeName, entity) => {
-        const samples = samplesFor(module, entity);
+        const samples = samplesFor(module.name, entity);
         if (typeof samples === 'string') expect.fail(samples);
         const runtime = snapshotRuntimes.get(name)!;
         for (const key of entity.keys) {
@@ -201,7 +180,7 @@ describe.each(subgraphModules.map((m) => [m.name, m] as const))('contract: %s', 
       const runtime = createRuntime(module, { mode: 'live', dispatcher: agent });
       try {
         for (const entity of resolvable) {
-          const samples = samplesFor(module, entity);
+          const samples = samplesFor(module.name, entity);
           if (typeof samples === 'string') continue; // reported by the reference test above
           const type = runtime.schema.getType(entity.typeName)!;
           const selection = everyField(runtime.schema, type, entity.external);

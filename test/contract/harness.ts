@@ -81,6 +81,33 @@ export function ownSamples(name: string): Record<string, Json[]> {
   return out;
 }
 
+/**
+ * The sample keys one entity of subgraph `name` must resolve, or — when there are none — the message
+ * the suite fails with. Shared entities use SHARED_SAMPLES (and must use the shared key); a subgraph's
+ * own entities need `subgraphs/<name>/contract-samples.json`.
+ */
+export function samplesFor(
+  name: string,
+  entity: EntityInfo,
+  own: Record<string, Json[]> = ownSamples(name),
+): Json[] | string {
+  const shared = SHARED_SAMPLES[entity.typeName];
+  if (shared) {
+    if (!entity.keys.includes(shared.key)) {
+      return `${entity.typeName} must be keyed @key(fields: "${shared.key}") like everywhere else (found ${entity.keys.map((k) => `"${k}"`).join(', ')})`;
+    }
+    return [shared.sample];
+  }
+  const samples = own[entity.typeName] ?? [];
+  if (samples.length === 0) {
+    const fields = topFields(entity.keys[0] ?? '')
+      .map((f) => `"${f}": …`)
+      .join(', ');
+    return `${name} declares the entity ${entity.typeName} but gives no sample key: add ${samplesFile(name)} with {"${entity.typeName}": [{ ${fields} }]} — a key the offline snapshot can resolve.`;
+  }
+  return samples;
+}
+
 /** The entity types a subgraph declares with @key, read from its SDL. */
 export function entitiesOf(sdl: string): EntityInfo[] {
   const byName = new Map<string, EntityInfo>();
