@@ -296,6 +296,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     req: UpstreamRequest<T>,
     url: string,
     trace: RequestTrace | undefined,
+    onAttempt: (attempt: number) => void,
   ): Promise<{ raw: RawResponse; attempts: number }> {
     const method = req.method ?? 'GET';
     const canRetry = method === 'GET' || req.idempotent === true;
@@ -303,6 +304,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     let attempt = 0;
     for (;;) {
       attempt += 1;
+      onAttempt(attempt);
       let delay: number | undefined;
       let giveUp = false;
       let failure: UpstreamError;
@@ -388,7 +390,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         raw = recorded.response;
         attempts = 1;
       } else {
-        const sent = await sendWithRetries(req, url, req.trace);
+        // Counted as they happen, so a failure after retries still reports how many were made.
+        const sent = await sendWithRetries(req, url, req.trace, (n) => {
+          attempts = n;
+        });
         raw = sent.raw;
         attempts = sent.attempts;
         if (mode === 'record' && (raw.status < 300 || raw.status === 404)) {
