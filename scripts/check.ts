@@ -82,7 +82,7 @@ function safeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Schema
       add('TYPE_ADDED', `${newType.name} was added.`);
       continue;
     }
-    describe(oldType, newType, newType.name, add);
+    descriptionChange(oldType, newType, newType.name, add);
     if (
       (isObjectType(oldType) || isInterfaceType(oldType)) &&
       (isObjectType(newType) || isInterfaceType(newType))
@@ -95,7 +95,7 @@ function safeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Schema
           add('FIELD_ADDED', `${coord} was added.`);
           continue;
         }
-        describe(before, field, coord, add);
+        descriptionChange(before, field, coord, add);
         deprecation(before, field, coord, add);
         // Output stricter (String -> String!) is safe; the other direction is a breaking change.
         if (String(before.type) !== String(field.type) && String(before.type) === nullableOf(field.type))
@@ -104,7 +104,7 @@ function safeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Schema
         for (const arg of field.args) {
           const was = oldArgs.get(arg.name);
           if (!was) continue; // added args: graphql-js reports them (required: breaking, optional: dangerous)
-          describe(was, arg, `${coord}(${arg.name}:)`, add);
+          descriptionChange(was, arg, `${coord}(${arg.name}:)`, add);
           // Input looser (String! -> String) is safe.
           if (String(was.type) !== String(arg.type) && String(arg.type) === nullableOf(was.type))
             add('ARG_MADE_OPTIONAL', `${coord}(${arg.name}:) changed type from ${was.type} to ${arg.type}.`);
@@ -116,7 +116,7 @@ function safeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Schema
         const was = oldFields[field.name];
         if (!was) continue; // graphql-js reports added input fields
         const coord = `${newType.name}.${field.name}`;
-        describe(was, field, coord, add);
+        descriptionChange(was, field, coord, add);
         if (String(was.type) !== String(field.type) && String(field.type) === nullableOf(was.type))
           add('INPUT_FIELD_MADE_OPTIONAL', `${coord} changed type from ${was.type} to ${field.type}.`);
       }
@@ -133,7 +133,7 @@ function safeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Schema
 type Described = { description?: string | null | undefined };
 type Deprecatable = { deprecationReason?: string | null | undefined };
 
-function describe(
+function descriptionChange(
   before: Described,
   after: Described,
   coord: string,
