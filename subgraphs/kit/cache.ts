@@ -36,7 +36,16 @@ export function createCache(options: CacheOptions): Keyv {
   const store: KeyvStoreAdapter | Map<string, unknown> = options.url
     ? new KeyvRedis(options.url, { throwOnConnectError: false, connectionTimeout: 1000 })
     : lruStore(options.maxEntries ?? 10_000);
-  const cache = new Keyv({ store, namespace: 'sodg', useKeyPrefix: true });
+  const cache = new Keyv({
+    store,
+    namespace: 'sodg',
+    useKeyPrefix: true,
+    // Plain JSON: entries are JSON data (no Buffers to escape). keyv's default deserializer runs a
+    // JSON.parse reviver that made a hit on a forecast cost as much as parsing SMHI's response anew
+    // (~5× this). Every reader still gets its own copy, so a resolver cannot alter the cached value.
+    serialize: JSON.stringify,
+    deserialize: (text: string) => JSON.parse(text) as never,
+  });
   cache.on('error', (err: unknown) => options.logger.warn({ err }, 'cache unavailable; treating as miss'));
   return cache;
 }

@@ -227,6 +227,27 @@ describe('cache outage is a miss, never a failure', () => {
 });
 
 describe('in-memory LRU', () => {
+  it('round-trips JSON values, strings starting with ":" included', async () => {
+    const cache = createCache({ logger: silentLogger });
+    const value = { text: ':colon', nested: [{ n: 1.5, s: 'Umeå', empty: null }], flag: false };
+    await cacheSet(cache, 'v', value, MINUTE, 100, silentLogger);
+    expect(await cacheGet(cache, 'v', 100, silentLogger)).toEqual(value);
+  });
+
+  it('hands every reader its own copy: mutating an answer does not change the cache', async () => {
+    const cache = createCache({ logger: silentLogger });
+    h = harness({ cache });
+    h.agent
+      .get(ORIGIN)
+      .intercept({ path: '/m', method: 'GET' })
+      .reply(200, { steps: [1, 2, 3] });
+    const first = (await h.upstream.get({ path: '/m', parse: anyJson })) as { steps: number[] };
+    first.steps.reverse();
+    const second = (await h.upstream.get({ path: '/m', parse: anyJson })) as { steps: number[] };
+    second.steps.push(4);
+    expect(await h.upstream.get({ path: '/m', parse: anyJson })).toEqual({ steps: [1, 2, 3] });
+  });
+
   it('is bounded: the least recently used entry is evicted', async () => {
     const cache = createCache({ maxEntries: 2, logger: silentLogger });
     for (const key of ['a', 'b', 'c']) await cacheSet(cache, key, { key }, MINUTE, 100, silentLogger);
