@@ -189,6 +189,10 @@ async function main() {
     );
   }
 
+  console.log(
+    `  (cache off: identical concurrent queries share one upstream call (single-flight), so about 1 in ${connections}\n   queries reaches the upstream; in snapshot mode "upstream" is a file read, live it is an HTTP round trip.)`,
+  );
+
   // 4. Many entities in one query: cold (empty cache) and warm, one request each.
   await bench.stop();
   for (const [title, query] of ENTITY_QUERIES) {
