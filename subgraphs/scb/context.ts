@@ -38,3 +38,10 @@ export interface ScbContext {
     region: DataLoader<RegionKey, DataResult>;
   };
 }
+
+/** One row of `County.largestMunicipalities`. */
+export interface RankedMunicipalityModel {
+  rank: number;
+  municipality: RegionRef;
+  population: number;
+}

@@ -194,6 +194,21 @@ export function createResolvers(): Resolvers {
     County: {
       __resolveReference: (ref) => ({ code: requireCounty(ref.code, AGENCY).code }),
       ...regionFields,
+      largestMunicipalities: async (c, { limit, year }, ctx) => {
+        const n = limit ?? 5;
+        if (!Number.isInteger(n) || n < 1 || n > 290) {
+          throw badInput(`largestMunicipalities(limit: ${n}): limit must be an integer from 1 to 290.`, AGENCY);
+        }
+        const codes = requireCounty(c.code, AGENCY).municipalityCodes;
+        // Every figure goes through the same per-request loader: one SCB request for the whole county.
+        const figures = await Promise.all(codes.map((code) => populationFigure(code, year, ctx)));
+        return codes
+          .map((code, i) => ({ code, population: figures[i]?.population ?? null }))
+          .filter((r): r is { code: string; population: number } => r.population !== null)
+          .sort((a, b) => b.population - a.population || a.code.localeCompare(b.code))
+          .slice(0, n)
+          .map((r, i) => ({ rank: i + 1, municipality: { code: r.code }, population: r.population }));
+      },
     },
     SwedenStatistics: regionFields,
     PopulationFigure: {

@@ -20,6 +20,19 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
     expect(m.centroid).toEqual({ latitude: 59.322029, longitude: 17.99689 });
     expect(m.forecast).toHaveLength(6);
     expectRecordedSteps(m.forecast, ['airTemperature', 'windSpeed']);
+    // SYNTHETIC values from the SCB, SMHI-observation, JobTech and SGU fixtures (see snapshot/README.md).
+    expect(data['municipality']).toMatchObject({
+      population: 988500,
+      currentWeather: { airTemperature: 2.4, station: { name: 'Stockholm-Observatoriekullen A' } },
+      jobAds: { total: 187 },
+      wellCount: 4862,
+    });
+    const g = data['municipality'] as {
+      jobAds: { ads: unknown[] };
+      groundwaterStations: Array<{ id: string }>;
+    };
+    expect(g.jobAds.ads).toHaveLength(3);
+    expect(g.groundwaterStations.map((s) => s.id)).toEqual(['74_3', '74_7', '81_2']);
   },
 
   'weather-at-a-place': (data) => {
@@ -36,24 +49,148 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
     expectRecordedSteps(forecast, ['airTemperature', 'windSpeed', 'windGust', 'relativeHumidity']);
   },
 
-  'municipalities-of-a-county': (data) => {
-    const county = data['county'] as { code: string; name: string; municipalities: Municipality[] };
-    expect(county.code).toBe('03');
-    expect(county.name).toBe('Uppsala län');
-    // Uppsala län has eight municipalities, ordered by code.
-    expect(county.municipalities).toHaveLength(8);
-    expect(county.municipalities[0]).toEqual({ code: '0305', name: 'Håbo' });
-    expect(county.municipalities).toContainEqual({ code: '0380', name: 'Uppsala' });
-    expect(county.municipalities.map((m) => m.code)).toEqual(
-      [...county.municipalities.map((m) => m.code)].sort(),
-    );
+  'largest-municipalities-and-jobs': (data) => {
+    const county = data['county'] as {
+      code: string;
+      name: string;
+      largestMunicipalities: Array<{
+        rank: number;
+        population: number;
+        municipality: {
+          code: string;
+          name: string;
+          jobAdCount: number;
+          currentWeather: { airTemperature: number };
+        };
+      }>;
+    };
+    expect(county).toMatchObject({ code: '01', name: 'Stockholms län' });
+    const ranked = county.largestMunicipalities;
+    expect(ranked.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
+    // SYNTHETIC populations and counts (test/fixtures/scb, test/fixtures/jobtech): ranked by SCB's figure.
+    expect(ranked[0]).toMatchObject({
+      population: 988500,
+      municipality: { code: '0180', name: 'Stockholm', jobAdCount: 9731 },
+    });
+    expect(ranked[1]?.municipality).toMatchObject({ code: '0126', name: 'Huddinge' });
+    const populations = ranked.map((r) => r.population);
+    expect(populations).toEqual([...populations].sort((a, b) => b - a));
+    for (const r of ranked) expect(r.municipality.code.startsWith('01')).toBe(true);
+    expect(ranked[0]?.municipality.currentWeather.airTemperature).toBe(2.4);
+  },
+
+  'jobs-and-weather-where-i-am': (data) => {
+    const place = data['place'] as {
+      municipality: {
+        code: string;
+        jobAds: { total: number; ads: Array<{ id: string; headline: string; publishedAt: string }> };
+      };
+      currentWeather: { airTemperature: number; station: { id: string; name: string } };
+      forecast: Step[];
+    };
+    expect(place.municipality.code).toBe('0180');
+    expect(place.municipality.jobAds.total).toBe(412);
+    expect(place.municipality.jobAds.ads).toHaveLength(5);
+    expect(place.municipality.jobAds.ads[0]).toMatchObject({
+      headline: 'Backendutvecklare Java',
+      publishedAt: '2024-04-22T09:15:00+02:00',
+    });
+    expect(place.currentWeather).toMatchObject({
+      airTemperature: 2.4,
+      station: { id: '98210', name: 'Stockholm-Observatoriekullen A' },
+    });
+    expect(place.forecast).toHaveLength(3);
+    expectRecordedSteps(place.forecast, ['airTemperature']);
+  },
+
+  'groundwater-and-soil-under-a-place': (data) => {
+    expect(data).toMatchObject({
+      place: {
+        municipality: { name: 'Uppsala', county: { name: 'Uppsala län' } },
+        soilType: { name: 'Glacial lera' },
+        bedrock: { name: 'Granit' },
+      },
+    });
+    const stations = (
+      data['place'] as { nearestGroundwaterStations: Array<{ distanceKm: number; station: { id: string } }> }
+    ).nearestGroundwaterStations;
+    expect(stations.length).toBeGreaterThan(0);
+    expect(stations[0]?.station.id).toBe('96_4');
+    const distances = stations.map((s) => s.distanceKm);
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+  },
+
+  'a-job-ad-and-its-workplace': (data) => {
+    expect(data).toMatchObject({
+      jobAd: {
+        id: '28746073',
+        headline: 'Group Product Manager - Customer Care',
+        employer: { name: 'Volvo Personvagnar AB' },
+        // The recorded ad's times have no zone: read as Swedish summer time.
+        publishedAt: '2024-04-24T14:27:02+02:00',
+        workplace: {
+          municipality: { code: '0180', name: 'Stockholm', population: 988500 },
+          // Recorded as [18.06858, 59.329323] = [lon, lat].
+          location: { latitude: 59.329323, longitude: 18.06858, currentWeather: { airTemperature: 2.4 } },
+        },
+      },
+    });
+  },
+
+  'weather-warnings-in-skane': (data) => {
+    const county = data['county'] as {
+      name: string;
+      weatherWarnings: Array<{ level: string; event: { sv: string; en: string } }>;
+    };
+    expect(county.name).toBe('Skåne län');
+    // The real recorded warning (water shortage in Skåne, published 2026-08-11), texts unaltered.
+    expect(county.weatherWarnings).toHaveLength(1);
+    expect(county.weatherWarnings[0]).toMatchObject({
+      level: 'MESSAGE',
+      event: { sv: 'Risk för vattenbrist', en: 'Risk for water shortage' },
+    });
+    expect(data['municipality']).toMatchObject({ name: 'Malmö', weatherWarnings: [{ level: 'MESSAGE' }] });
+  },
+
+  'a-place-in-the-mountains': (data) => {
+    const names = data['placeNames'] as Array<{
+      name: string;
+      location: { latitude: number; longitude: number };
+    }>;
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) {
+      expect(n.name).toBe('Abisko');
+      // SWEREF 99 TM converted to WGS84: Abisko lies near 68.35 N, 18.8 E.
+      expect(n.location.latitude).toBeCloseTo(68.35, 1);
+      expect(n.location.longitude).toBeCloseTo(18.8, 0);
+    }
+    // SYNTHETIC elevation (test/fixtures/lantmateriet).
+    expect(data['place']).toMatchObject({
+      elevation: 812.6,
+      municipality: { name: 'Jokkmokk', county: { name: 'Norrbottens län' } },
+      weatherWarnings: [],
+    });
+  },
+
+  'statistics-for-a-municipality': (data) => {
+    const tables = data['statisticsTables'] as Array<{ id: string }>;
+    // The real recorded table search for "befolkning".
+    expect(tables).toHaveLength(10);
+    expect(tables[0]?.id).toBe('TAB4552');
+    expect(data['sweden']).toEqual({ population: expect.any(Number) });
+    const m = data['municipality'] as {
+      name: string;
+      populationFigure: { table: string; period: string };
+      groundwaterStations: unknown[];
+    };
+    expect(m.name).toBe('Stockholm');
+    // The latest figure comes from the monthly CKM table, not from TAB638 (which ends at 2024).
+    expect(m.populationFigure.table).toBe('TAB6471');
+    expect(m.populationFigure.period).toMatch(/^\d{4}M\d{2}$/);
+    expect(m.groundwaterStations.length).toBeGreaterThan(0);
   },
 };
 
-interface Municipality {
-  code: string;
-  name: string;
-}
 type Step = Record<string, unknown> & { time: string };
 
 /** The SMHI recording every snapshot forecast point replays (see snapshot/manifest/smhi.json). */

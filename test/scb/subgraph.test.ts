@@ -275,3 +275,41 @@ describe('through the real gateway (live mode, mock SCB)', () => {
     }
   });
 });
+
+describe('County.largestMunicipalities', () => {
+  it('ranks the county by SCB population with one data request, largest first', async () => {
+    h = scbHarness();
+    const result = await h.run(
+      entitiesQuery('largestMunicipalities(limit: 3, year: 2024) { rank population municipality { code } }'),
+      reps(['03'], 'County'),
+    );
+    expect(result.errors).toBeUndefined();
+    const ranked = (
+      result.data as {
+        _entities: Array<{
+          largestMunicipalities: Array<{ rank: number; population: number; municipality: { code: string } }>;
+        }>;
+      }
+    )._entities[0]!.largestMunicipalities;
+    // The mock's values are synthetic (derived from the selection); the ranking must follow them.
+    const uppsala = geography().counties.get('03')!.municipalityCodes;
+    const expected = uppsala
+      .map((code) => ({ code, population: syntheticValue([code, 'tot', 'BE0101N1', '2024']) }))
+      .sort((a, b) => b.population - a.population)
+      .slice(0, 3);
+    expect(ranked.map((r) => r.rank)).toEqual([1, 2, 3]);
+    expect(ranked.map((r) => r.municipality.code)).toEqual(expected.map((e) => e.code));
+    expect(h.scb.dataCalls()).toHaveLength(1);
+  });
+
+  it('rejects a limit outside 1–290 before any request', async () => {
+    h = scbHarness();
+    const result = await h.run(
+      entitiesQuery('largestMunicipalities(limit: 0) { rank }'),
+      reps(['03'], 'County'),
+    );
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', agency: 'scb' });
+    expect(result.errors?.[0]?.message).toMatch(/1 to 290/);
+    expect(h.scb.dataCalls()).toHaveLength(0);
+  });
+});
