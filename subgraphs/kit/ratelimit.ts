@@ -27,8 +27,10 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   const stamps: number[] = [];
   let chain: Promise<void> = Promise.resolve();
 
-  const take = async (): Promise<void> => {
+  const take = async (signal: AbortSignal | undefined): Promise<void> => {
     for (;;) {
+      // A caller whose deadline passed while it waited must not spend a token the next one needs.
+      signal?.throwIfAborted();
       const t = now();
       while (stamps.length > 0 && t - stamps[0]! >= options.windowMs) stamps.shift();
       if (stamps.length < options.calls) {
@@ -41,10 +43,7 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
 
   return {
     acquire(signal) {
-      const turn = chain.then(() => {
-        signal?.throwIfAborted();
-        return take();
-      });
+      const turn = chain.then(() => take(signal));
       // The next waiter starts after this one, whether it succeeded or not.
       chain = turn.catch(() => undefined);
       return turn;

@@ -57,6 +57,31 @@ describe('sliding-window rate limiter', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
+  it('a waiter whose deadline passes while it waits gives up without taking a token', async () => {
+    const clock = fakeClock();
+    const deadline = new AbortController();
+    const limiter = createRateLimiter({
+      calls: 1,
+      windowMs: 1_000,
+      now: clock.now,
+      // The deadline of the second caller expires during its wait for the next window.
+      sleep: async (ms) => {
+        deadline.abort(new Error('deadline'));
+        await clock.sleep(ms);
+      },
+    });
+    const granted: string[] = [];
+    const results = await Promise.allSettled([
+      limiter.acquire().then(() => granted.push(`a@${clock.now()}`)),
+      limiter.acquire(deadline.signal).then(() => granted.push(`b@${clock.now()}`)),
+      limiter.acquire().then(() => granted.push(`c@${clock.now()}`)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const start = fakeClock().now();
+    // c gets the token b would have wasted: the next window, not the one after.
+    expect(granted).toEqual([`a@${start}`, `c@${start + 1_001}`]);
+  });
+
   it('bounds the calls an upstream sends, even for many distinct concurrent requests', async () => {
     const clock = fakeClock();
     const agent = offlineAgent();
