@@ -173,7 +173,8 @@ interface TableSearchArgs {
 function searchTables({ search, pastDays, page, pageSize }: TableSearchArgs, ctx: ScbContext) {
   checkPaging(page, pageSize, pastDays);
   const text = search?.trim();
-  if (text !== undefined && text.length > 200) throw badInput('statisticsTables(search): at most 200 characters.', AGENCY);
+  if (text !== undefined && text.length > 200)
+    throw badInput('statisticsTables(search): at most 200 characters.', AGENCY);
   return ctx.client.tables(
     {
       ...(text ? { search: text } : {}),
@@ -197,7 +198,10 @@ export function createResolvers(): Resolvers {
       largestMunicipalities: async (c, { limit, year }, ctx) => {
         const n = limit ?? 5;
         if (!Number.isInteger(n) || n < 1 || n > 290) {
-          throw badInput(`largestMunicipalities(limit: ${n}): limit must be an integer from 1 to 290.`, AGENCY);
+          throw badInput(
+            `largestMunicipalities(limit: ${n}): limit must be an integer from 1 to 290.`,
+            AGENCY,
+          );
         }
         const codes = requireCounty(c.code, AGENCY).municipalityCodes;
         // Every figure goes through the same per-request loader: one SCB request for the whole county.
