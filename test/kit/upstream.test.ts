@@ -1,6 +1,7 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codeForUpstream, toGraphQLError, UpstreamError } from '../../subgraphs/kit/errors.ts';
+import { createRateLimiter } from '../../subgraphs/kit/ratelimit.ts';
 import { createTrace } from '../../subgraphs/kit/upstream.ts';
 import { anyJson, type Harness, harness, ORIGIN, rejectionOf } from './helpers.ts';
 
@@ -52,6 +53,23 @@ describe('timeouts', () => {
     h.agent.get(ORIGIN).intercept({ path: '/slow', method: 'GET' }).reply(200, {}).delay(2_000);
     const err = (await rejectionOf(h.upstream.get({ path: '/slow', parse: anyJson }))) as UpstreamError;
     expect(err.kind).toBe('TIMEOUT');
+  });
+});
+
+describe('deadline while queued behind the rate limiter', () => {
+  it('a request still waiting for a token when its deadline passes fails with UPSTREAM_TIMEOUT', async () => {
+    h = harness({
+      totalTimeoutMs: 40,
+      retries: 0,
+      // Real time here: the deadline is a real AbortSignal.timeout.
+      rateLimiter: createRateLimiter({ calls: 1, windowMs: 300 }),
+    });
+    h.agent.get(ORIGIN).intercept({ path: '/a', method: 'GET' }).reply(200, { a: 1 });
+    expect(await h.upstream.get({ path: '/a', parse: anyJson })).toEqual({ a: 1 });
+    // The window is used up; this one waits ~300 ms for a token, past its 40 ms deadline.
+    const err = await rejectionOf(h.upstream.get({ path: '/b', parse: anyJson }));
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(codeForUpstream(err as UpstreamError)).toBe('UPSTREAM_TIMEOUT');
   });
 });
 
