@@ -35,7 +35,7 @@ export type County = {
    * The county's municipalities ranked by population in `year` (latest when omitted), largest first;
    * `limit` 1–290, default 5. One SCB request for all of them. Källa: SCB (CC0).
    */
-  largestMunicipalities: Array<RankedMunicipality>;
+  largestMunicipalities: Maybe<Array<RankedMunicipality>>;
   /** Population (number of persons) in `year`, latest when omitted; see `Municipality.population`. Källa: SCB (CC0). */
   population: Maybe<Scalars['Int']['output']>;
   /** The population figure with its table and period. Källa: SCB (CC0). */
@@ -684,7 +684,7 @@ export type CountyResolvers<ContextType = ScbContext, ParentType extends Resolve
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['County']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   income?: Resolver<Maybe<ResolversTypes['Income']>, ParentType, ContextType, Partial<CountyIncomeArgs>>;
-  largestMunicipalities?: Resolver<Array<ResolversTypes['RankedMunicipality']>, ParentType, ContextType, RequireFields<CountyLargestMunicipalitiesArgs, 'limit'>>;
+  largestMunicipalities?: Resolver<Maybe<Array<ResolversTypes['RankedMunicipality']>>, ParentType, ContextType, RequireFields<CountyLargestMunicipalitiesArgs, 'limit'>>;
   population?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, Partial<CountyPopulationArgs>>;
   populationFigure?: Resolver<Maybe<ResolversTypes['PopulationFigure']>, ParentType, ContextType, Partial<CountyPopulationFigureArgs>>;
   populationHistory?: Resolver<Maybe<Array<ResolversTypes['PopulationFigure']>>, ParentType, ContextType, Partial<CountyPopulationHistoryArgs>>;
