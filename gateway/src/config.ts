@@ -41,6 +41,13 @@ export const gatewayEnv = {
     min: 100,
     max: 300_000,
   }),
+  MAX_QUERY_DEPTH: int({
+    description:
+      'Deepest field nesting an operation may have; deeper operations are rejected before any agency is called',
+    default: '12',
+    min: 2,
+    max: 100,
+  }),
   CORS_ORIGIN: str({ description: 'Value of Access-Control-Allow-Origin', default: '*' }),
   LOG_LEVEL: oneOf({
     description: 'Log level',

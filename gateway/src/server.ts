@@ -25,6 +25,7 @@ import {
 } from './datasources.ts';
 import { formatError } from './errors.ts';
 import { createExplorerRoute } from './explorer/index.ts';
+import { depthLimit } from './limits.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
 import { createUsageInsights, type UsageInsights } from './usage/index.ts';
 
@@ -163,6 +164,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
+    validationRules: [depthLimit(g.MAX_QUERY_DEPTH)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
