@@ -1,28 +1,12 @@
 import DataLoader from 'dataloader';
+import { perKey } from '../kit/loaders.ts';
+
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { SguClient } from './client.ts';
 import type { SguContext } from './context.ts';
 
 /** Largest `platsbeteckning in (...)` list sent in one request. */
 export const STATION_BATCH = 50;
-
-export const pointKey = (latitude: number, longitude: number): string =>
-  `${Math.round(latitude * 1e6) / 1e6},${Math.round(longitude * 1e6) / 1e6}`;
-
-/** A loader that only dedupes: one upstream call per distinct key, each failure in its own slot. */
-function perKey<V>(load: (key: string) => Promise<V>): DataLoader<string, V> {
-  return new DataLoader<string, V>((keys) =>
-    Promise.all(
-      keys.map(async (key) => {
-        try {
-          return await load(key);
-        } catch (err) {
-          return err as Error;
-        }
-      }),
-    ),
-  );
-}
 
 const split = (key: string) => key.split(',').map(Number) as [number, number, number];
 

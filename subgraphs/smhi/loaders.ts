@@ -1,27 +1,9 @@
-import DataLoader from 'dataloader';
 import { haversineKm } from '../kit/geo.ts';
+import { perKey } from '../kit/loaders.ts';
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { ObservationPeriodKey, SmhiClient } from './client.ts';
 import { sixDecimals } from './client.ts';
 import type { CurrentObservationModel, SmhiContext } from './context.ts';
-
-export const pointKey = (latitude: number, longitude: number): string =>
-  `${sixDecimals(latitude)},${sixDecimals(longitude)}`;
-
-/** One loader whose batch calls `load` per key, each key's failure in its own place. */
-function perKey<K, V>(load: (key: K) => Promise<V>): DataLoader<K, V> {
-  return new DataLoader<K, V>(async (keys) =>
-    Promise.all(
-      keys.map(async (key) => {
-        try {
-          return await load(key);
-        } catch (err) {
-          return err as Error;
-        }
-      }),
-    ),
-  );
-}
 
 /** Per-request loaders: identical points, parameters and periods in one request share one call. */
 export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiContext['loaders'] {

@@ -1,6 +1,7 @@
 import { type GraphQLResolveInfo, getArgumentValues, isObjectType, Kind, type SelectionNode } from 'graphql';
 import { badInput } from '../kit/errors.ts';
 import { haversineKm } from '../kit/geo.ts';
+import { pointKey } from '../kit/loaders.ts';
 import { geography, requireCounty, requireMunicipality, requireSwedishPoint, round6 } from '../kit/sweden.ts';
 import type { Forecast, ForecastStep, ObservationPeriodKey } from './client.ts';
 import {
@@ -16,7 +17,6 @@ import type {
   Resolvers,
   WarningLevel as WarningLevelArg,
 } from './generated/resolvers-types.ts';
-import { pointKey } from './loaders.ts';
 import type { StationRecord } from './metobs.ts';
 import {
   areaCoversMunicipality,
