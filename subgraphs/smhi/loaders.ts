@@ -2,7 +2,6 @@ import { haversineKm } from '../kit/geo.ts';
 import { perKey } from '../kit/loaders.ts';
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { ObservationPeriodKey, SmhiClient } from './client.ts';
-import { sixDecimals } from './client.ts';
 import type { CurrentObservationModel, SmhiContext } from './context.ts';
 
 /** Per-request loaders: identical points, parameters and periods in one request share one call. */
