@@ -9,6 +9,7 @@ import { subgraphModules } from './index.ts';
 import { createCache } from './kit/cache.ts';
 import { ConfigError } from './kit/config.ts';
 import { createLogger } from './kit/logger.ts';
+import { createRateLimiters } from './kit/ratelimit.ts';
 import { serveSubgraph } from './kit/serve.ts';
 import { createFileSnapshotStore } from './kit/snapshot.ts';
 
@@ -41,6 +42,7 @@ const runtime = module.create({
   mode: g.UPSTREAM_MODE,
   snapshot: g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR),
   now: Date.now,
+  rateLimiters: createRateLimiters(g.RATE_LIMITS),
 });
 const server = await serveSubgraph(runtime, port, g.HOST === '0.0.0.0' ? '0.0.0.0' : g.HOST);
 logger.info({ url: server.url, subgraph: module.name }, `subgraph ${module.name} ready at ${server.url}`);

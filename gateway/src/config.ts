@@ -1,5 +1,44 @@
 import { subgraphModules } from '../../subgraphs/index.ts';
-import { type EnvSpec, type EnvValues, int, oneOf, readEnv, str, url } from '../../subgraphs/kit/config.ts';
+import {
+  type EnvSpec,
+  type EnvValues,
+  type EnvVar,
+  int,
+  oneOf,
+  readEnv,
+  str,
+  url,
+} from '../../subgraphs/kit/config.ts';
+
+/** Calls allowed per window, per agency. */
+export type RateLimits = Record<string, { calls: number; windowMs: number }>;
+
+/** `smhi=20/1,jobtech=10/1`: at most N calls per S seconds to that agency, across all its APIs. */
+function rateLimits(opts: {
+  description: string;
+  default: string;
+}): EnvVar<RateLimits> & { default: string } {
+  return {
+    ...opts,
+    allowed:
+      'a comma-separated list of agency=calls/seconds, e.g. "smhi=20/1,jobtech=10/1" (calls 1–10000, seconds 1–3600)',
+    parse(raw) {
+      const out: RateLimits = {};
+      for (const part of raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const m = /^([a-z][a-z0-9-]*)=(\d+)\/(\d+)$/.exec(part);
+        if (!m) return undefined;
+        const calls = Number(m[2]);
+        const seconds = Number(m[3]);
+        if (calls < 1 || calls > 10_000 || seconds < 1 || seconds > 3600) return undefined;
+        out[m[1]!] = { calls, windowMs: seconds * 1000 };
+      }
+      return out;
+    },
+  };
+}
 
 /** The gateway's own environment variables. Subgraphs add theirs (see each subgraph's `env`). */
 export const gatewayEnv = {
@@ -47,6 +86,11 @@ export const gatewayEnv = {
     default: '12',
     min: 2,
     max: 100,
+  }),
+  RATE_LIMITS: rateLimits({
+    description:
+      'Most calls per time window to each agency (all its APIs together), queued rather than refused. SCB reads its own published limit from its /config; an `scb=` entry replaces that',
+    default: 'smhi=20/1,jobtech=10/1,sgu=10/1,lantmateriet=10/1',
   }),
   CORS_ORIGIN: str({ description: 'Value of Access-Control-Allow-Origin', default: '*' }),
   LOG_LEVEL: oneOf({

@@ -13,6 +13,7 @@ import type Keyv from 'keyv';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
 import type { Logger } from '../../subgraphs/kit/logger.ts';
+import { createRateLimiters } from '../../subgraphs/kit/ratelimit.ts';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
 import { createTrace, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
@@ -75,6 +76,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     usage.onUpstreamEvent(event);
     deps.onUpstreamEvent?.(event);
   };
+  // One limiter per agency, shared by all its subgraph's upstreams (RATE_LIMITS).
+  const rateLimiters = createRateLimiters(g.RATE_LIMITS);
   const runtimes = new Map<string, SubgraphRuntime>();
   for (const s of subgraphs) {
     if (s.module && !s.url) {
@@ -89,6 +92,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           now: deps.now ?? Date.now,
           dispatcher: deps.dispatcher,
           onUpstreamEvent,
+          rateLimiters,
         }),
       );
     }

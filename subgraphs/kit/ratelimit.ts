@@ -53,3 +53,13 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
 
 /** A limiter that never waits (agencies with no published limit get a concurrency bound instead). */
 export const unlimited: RateLimiter = { acquire: async () => undefined };
+
+/** One sliding-window limiter per agency from `{ agency: { calls, windowMs } }` (the RATE_LIMITS setting). */
+export function createRateLimiters(
+  limits: Record<string, { calls: number; windowMs: number }>,
+  clock: Pick<RateLimitOptions, 'now' | 'sleep'> = {},
+): Record<string, RateLimiter> {
+  return Object.fromEntries(
+    Object.entries(limits).map(([agency, limit]) => [agency, createRateLimiter({ ...limit, ...clock })]),
+  );
+}
