@@ -24,7 +24,8 @@ export interface ForecastRunModel {
 }
 
 /** `CurrentWeather` is resolved lazily per field: only the parameters asked for are loaded. */
-export type CurrentWeatherModel = PlaceRef;
+/** The place asked about and how far from it a station may be. */
+export type CurrentWeatherModel = PlaceRef & { withinKm: number };
 
 /** The nearest station's latest reading of one parameter. */
 export interface CurrentObservationModel {

@@ -11,7 +11,13 @@ import {
   metobsParameter,
   weatherSymbol,
 } from './codes.ts';
-import type { CurrentObservationModel, MunicipalityRef, PlaceRef, SmhiContext } from './context.ts';
+import type {
+  CurrentObservationModel,
+  CurrentWeatherModel,
+  MunicipalityRef,
+  PlaceRef,
+  SmhiContext,
+} from './context.ts';
 import type {
   ObservationPeriod,
   Resolvers,
@@ -220,18 +226,27 @@ function municipalityPoint(m: MunicipalityRef): PlaceRef {
   return m.centroid ?? requireMunicipality(m.code, AGENCY).centroid;
 }
 
-function currentWeatherFor(place: PlaceRef): PlaceRef {
+function currentWeatherFor(place: PlaceRef, withinKm: number | null | undefined): CurrentWeatherModel {
+  const within = withinKm ?? 50;
+  if (!Number.isFinite(within) || within < 1 || within > 500) {
+    throw badInput(`currentWeather(withinKm: ${within}) is out of range: use 1 to 500 km.`, AGENCY);
+  }
   requireSwedishPoint(place.latitude, place.longitude, AGENCY);
-  return { latitude: place.latitude, longitude: place.longitude };
+  return { latitude: place.latitude, longitude: place.longitude, withinKm: within };
 }
 
-function nearest(place: PlaceRef, field: CurrentWeatherField, ctx: SmhiContext) {
+/** The nearest station's latest reading of `field`, or null when the nearest is farther than `withinKm`. */
+async function nearest(place: CurrentWeatherModel, field: CurrentWeatherField, ctx: SmhiContext) {
   const parameter = CURRENT_WEATHER_PARAMETERS[field];
-  return ctx.loaders.nearestReading.load(`${parameter}|${pointKey(place.latitude, place.longitude)}`);
+  const reading = await ctx.loaders.nearestReading.load(
+    `${parameter}|${pointKey(place.latitude, place.longitude)}`,
+  );
+  return reading && reading.distanceKm <= place.withinKm ? reading : null;
 }
 
-const latestValue = (field: CurrentWeatherField) => async (place: PlaceRef, _: unknown, ctx: SmhiContext) =>
-  (await nearest(place, field, ctx))?.reading.latest.value ?? null;
+const latestValue =
+  (field: CurrentWeatherField) => async (place: CurrentWeatherModel, _: unknown, ctx: SmhiContext) =>
+    (await nearest(place, field, ctx))?.reading.latest.value ?? null;
 
 function minLevelOf(minLevel: WarningLevelArg | null | undefined) {
   return minLevel ?? null;
@@ -402,7 +417,7 @@ export function createResolvers(): Resolvers {
       __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),
       forecast: (place, args, ctx) => forecastFor(place, args, ctx),
       forecastRun: (place, _, ctx, info) => forecastRunFor(place, ctx, info),
-      currentWeather: (place) => currentWeatherFor(place),
+      currentWeather: (place, { withinKm }) => currentWeatherFor(place, withinKm),
       weatherWarnings: (place, { minLevel }, ctx) => {
         requireSwedishPoint(place.latitude, place.longitude, AGENCY);
         return warningsWhere(ctx, minLevel, (a) => areaCoversPoint(a, place.latitude, place.longitude));
@@ -425,7 +440,7 @@ export function createResolvers(): Resolvers {
       __resolveReference: (ref) => ref,
       forecast: (m, args, ctx) => forecastFor(municipalityPoint(m), args, ctx),
       forecastRun: (m, _, ctx, info) => forecastRunFor(municipalityPoint(m), ctx, info),
-      currentWeather: (m) => currentWeatherFor(municipalityPoint(m)),
+      currentWeather: (m, { withinKm }) => currentWeatherFor(municipalityPoint(m), withinKm),
       weatherWarnings: (m, { minLevel }, ctx) => {
         const record = requireMunicipality(m.code, AGENCY);
         return warningsWhere(ctx, minLevel, (a) => areaCoversMunicipality(a, record));

@@ -192,7 +192,7 @@ export type Municipality = {
   __typename?: 'Municipality';
   centroid: Place;
   code: Scalars['String']['output'];
-  /** The latest observations near the municipality's representative point. Cached 10 min. Källa: SMHI (CC BY 4.0). */
+  /** The latest observations near the municipality's representative point, within `withinKm` (1–500, default 50). Cached 10 min. Källa: SMHI (CC BY 4.0). */
   currentWeather: Maybe<CurrentWeather>;
   /**
    * SMHI's point forecast at the municipality's representative point (`centroid`); arguments and
@@ -207,6 +207,12 @@ export type Municipality = {
    * a border sliver does not count) — only those areas, optionally from `minLevel` up. Cached 5 min. Källa: SMHI.
    */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
+};
+
+
+/** A Swedish municipality; SMHI adds forecasts and observations at its representative point, and warnings over its outline. */
+export type MunicipalityCurrentWeatherArgs = {
+  withinKm?: InputMaybe<Scalars['Float']['input']>;
 };
 
 
@@ -275,7 +281,11 @@ export type ObservationSeries = {
  */
 export type Place = {
   __typename?: 'Place';
-  /** The latest observations of the main parameters from the nearest stations. Cached 10 min. Källa: SMHI (CC BY 4.0). */
+  /**
+   * The latest observations of the main parameters from the nearest stations that have a value, no
+   * farther than `withinKm` (1–500, default 50: a reading from farther away says little about this
+   * place; such values are null). Cached 10 min. Källa: SMHI (CC BY 4.0).
+   */
   currentWeather: Maybe<CurrentWeather>;
   /**
    * SMHI's point forecast (snow1g v1) for this place: the steps of the latest model run whose `time`
@@ -295,6 +305,15 @@ export type Place = {
   weatherStations: Maybe<Array<WeatherStation>>;
   /** SMHI's current warnings whose area contains this point (only those areas), optionally from `minLevel` up. Cached 5 min. Källa: SMHI. */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
+};
+
+
+/**
+ * A point in Sweden. SMHI adds its forecast, the weather observed nearby and the warnings covering the
+ * point. Källa: SMHI (CC BY 4.0).
+ */
+export type PlaceCurrentWeatherArgs = {
+  withinKm?: InputMaybe<Scalars['Float']['input']>;
 };
 
 
@@ -836,7 +855,7 @@ export interface GeoJsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 export type MunicipalityResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['Municipality'] = ResolversParentTypes['Municipality'], FederationReferenceType extends FederationReferenceTypes['Municipality'] = FederationReferenceTypes['Municipality']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Municipality']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  currentWeather?: Resolver<Maybe<ResolversTypes['CurrentWeather']>, ParentType, ContextType>;
+  currentWeather?: Resolver<Maybe<ResolversTypes['CurrentWeather']>, ParentType, ContextType, RequireFields<MunicipalityCurrentWeatherArgs, 'withinKm'>>;
   forecast?: Resolver<Maybe<Array<ResolversTypes['ForecastStep']>>, ParentType, ContextType, Partial<MunicipalityForecastArgs>>;
   forecastRun?: Resolver<Maybe<ResolversTypes['ForecastRun']>, ParentType, ContextType>;
   weatherWarnings?: Resolver<Maybe<Array<ResolversTypes['WeatherWarning']>>, ParentType, ContextType, Partial<MunicipalityWeatherWarningsArgs>>;
@@ -863,7 +882,7 @@ export type ObservationSeriesResolvers<ContextType = SmhiContext, ParentType ext
 
 export type PlaceResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['Place'] = ResolversParentTypes['Place'], FederationReferenceType extends FederationReferenceTypes['Place'] = FederationReferenceTypes['Place']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Place']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  currentWeather?: Resolver<Maybe<ResolversTypes['CurrentWeather']>, ParentType, ContextType>;
+  currentWeather?: Resolver<Maybe<ResolversTypes['CurrentWeather']>, ParentType, ContextType, RequireFields<PlaceCurrentWeatherArgs, 'withinKm'>>;
   forecast?: Resolver<Maybe<Array<ResolversTypes['ForecastStep']>>, ParentType, ContextType, Partial<PlaceForecastArgs>>;
   forecastRun?: Resolver<Maybe<ResolversTypes['ForecastRun']>, ParentType, ContextType>;
   latitude?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
