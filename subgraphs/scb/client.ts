@@ -1,6 +1,8 @@
+import type Keyv from 'keyv';
+import { cacheGet, cacheSet } from '../kit/cache.ts';
 import { badInput, UpstreamError } from '../kit/errors.ts';
 import type { Logger } from '../kit/logger.ts';
-import type { RequestTrace, Upstream } from '../kit/upstream.ts';
+import type { RequestTrace, Upstream, UpstreamEvent } from '../kit/upstream.ts';
 import { expectArray, expectObject, isObject, type Json, looseNumber } from '../kit/validate.ts';
 import { type Category, type Cell, cells, type Dataset, parseDataset } from './jsonstat.ts';
 import { type AdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
@@ -8,6 +10,14 @@ import { type AdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
 export const AGENCY = 'scb';
 export const DAY_MS = 24 * 60 * 60_000;
 export const HOUR_MS = 60 * 60_000;
+/**
+ * How long a table's `updated` stamp (from the cheap `GET /tables/{id}`) is trusted. Metadata and data
+ * are cached a day but only while the table's `updated` stays the same, so a new SCB publication is
+ * picked up within this time while an unchanged table costs one small call per hour.
+ */
+export const VERSION_TTL_MS = HOUR_MS;
+/** How long after its day a metadata/data entry may still be served when SCB fails (as the kit does). */
+export const STALE_MS = DAY_MS;
 /** Cell limit used until `/config` answers (both recorded configs say 150 000). */
 export const FALLBACK_MAX_CELLS = 150_000;
 
@@ -96,6 +106,7 @@ export interface ScbClient {
     params: { search?: string; pastDays?: number; pageNumber?: number; pageSize?: number },
     trace?: RequestTrace,
   ): Promise<TablePage>;
+  /** `GET /tables/{id}`, cached {@link VERSION_TTL_MS}: its `updated` decides whether cached metadata/data are current. */
   table(id: string, trace?: RequestTrace): Promise<TableInfo | null>;
   metadata(id: string, trace?: RequestTrace): Promise<TableMetadata | null>;
   /** Validates the selection against cached metadata, splits it under `maxDataCells`, decodes the answer. */
@@ -430,17 +441,94 @@ export interface ScbClientOptions {
   upstream: Upstream;
   limiter: AdaptiveRateLimiter;
   logger: Logger;
+  /** Holds metadata and data together with the table's `updated` stamp (the kit's shared cache). */
+  cache: Keyv;
   now?: () => number;
   /** How long a failed `/config` read keeps the fallback before trying again (default 60 s). */
   configRetryMs?: number;
+  /** Metrics observer: cache hits of the versioned cache are reported like the kit's. */
+  onEvent?: ((event: UpstreamEvent) => void) | undefined;
 }
 
+/** A metadata or data answer with the table version (`updated` of `/tables/{id}`) it was fetched under. */
+interface VersionedEntry<T> {
+  version: string | null;
+  value: T;
+  freshUntil: number;
+}
+
+/** As in the kit: an earlier answer beats none when SCB is down, never when SCB rejected what we asked. */
+function staleAllowed(err: unknown): boolean {
+  if (!(err instanceof UpstreamError)) return false;
+  if (err.kind === 'BAD_PAYLOAD' || err.kind === 'BAD_REQUEST') return false;
+  return !(err.kind === 'HTTP_STATUS' && (err.status ?? 500) < 500 && err.status !== 429);
+}
+
+const CACHE_TIMEOUT_MS = 250;
+
 export function createScbClient(options: ScbClientOptions): ScbClient {
-  const { upstream, limiter, logger } = options;
+  const { upstream, limiter, logger, cache, onEvent } = options;
   const now = options.now ?? Date.now;
   const configRetryMs = options.configRetryMs ?? 60_000;
   let configMemo: { value: ScbConfig; until: number } | undefined;
   let configInFlight: Promise<ScbConfig> | undefined;
+  const loading = new Map<string, Promise<unknown>>();
+
+  /** The table's current `updated` stamp, or null when SCB does not say (then entries live their day). */
+  async function versionOf(table: string, trace?: RequestTrace): Promise<string | null> {
+    try {
+      return (await client.table(table, trace))?.updated ?? null;
+    } catch {
+      return null; // the version check is an optimisation: its failure must not fail the data
+    }
+  }
+
+  /**
+   * Metadata and data are cached a day, but only while the table's `updated` is the one they were
+   * fetched under: the version is part of what makes an entry valid, so a new publication replaces
+   * it within {@link VERSION_TTL_MS}. The kit's own cache is bypassed for these requests (it cannot
+   * key on the version); its single-flight, retries and rate limiter still apply.
+   */
+  async function versioned<T>(
+    key: string,
+    version: string | null,
+    trace: RequestTrace | undefined,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    const cacheKey = `scb:versioned:v1:${key}`;
+    const entry = await cacheGet<VersionedEntry<T>>(cache, cacheKey, CACHE_TIMEOUT_MS, logger);
+    if (entry && entry.freshUntil > now() && (version === null || entry.version === version)) {
+      if (trace) trace.cacheHits += 1;
+      onEvent?.({ agency: AGENCY, outcome: 'hit', attempts: 0 });
+      return entry.value;
+    }
+    const flightKey = `${cacheKey}@${version ?? ''}`;
+    const joined = loading.get(flightKey) as Promise<T> | undefined;
+    if (joined) return joined;
+    const promise = (async () => {
+      try {
+        const value = await load();
+        await cacheSet(
+          cache,
+          cacheKey,
+          { version, value, freshUntil: now() + DAY_MS } satisfies VersionedEntry<T>,
+          DAY_MS + STALE_MS,
+          CACHE_TIMEOUT_MS,
+          logger,
+        );
+        return value;
+      } catch (err) {
+        if (entry && staleAllowed(err)) {
+          logger.warn({ agency: AGENCY, key }, 'SCB failed; serving the earlier answer');
+          trace?.stale.add(AGENCY);
+          return entry.value;
+        }
+        throw err;
+      }
+    })().finally(() => loading.delete(flightKey));
+    loading.set(flightKey, promise);
+    return promise;
+  }
 
   async function readConfig(trace?: RequestTrace): Promise<ScbConfig> {
     try {
@@ -510,12 +598,13 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
     },
 
     async table(id, trace) {
+      const table = checkTableId(id);
       await client.config(trace);
       return upstream.get({
-        path: `/tables/${encodeURIComponent(checkTableId(id))}`,
+        path: `/tables/${encodeURIComponent(table)}`,
         query: { lang: LANG },
         parse: (json) => parseTableInfo(json),
-        ttlMs: DAY_MS,
+        ttlMs: VERSION_TTL_MS,
         forceTtl: true,
         trace,
       });
@@ -524,15 +613,17 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
     async metadata(id, trace) {
       const table = checkTableId(id);
       await client.config(trace);
-      return upstream.get({
-        path: `/tables/${encodeURIComponent(table)}/metadata`,
-        query: { lang: LANG },
-        parse: (json) => parseMetadata(json, table),
-        ttlMs: DAY_MS,
-        forceTtl: true,
-        onErrorStatus: scbErrorFor,
-        trace,
-      });
+      const version = await versionOf(table, trace);
+      return versioned(`${table}:metadata`, version, trace, () =>
+        upstream.get({
+          path: `/tables/${encodeURIComponent(table)}/metadata`,
+          query: { lang: LANG },
+          parse: (json) => parseMetadata(json, table),
+          cache: false,
+          onErrorStatus: scbErrorFor,
+          trace,
+        }),
+      );
     },
 
     async data(id, selection, trace) {
@@ -542,27 +633,34 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
         throw badInput(`SCB has no table "${id}"; find table ids with statisticsTables(search: …).`, AGENCY);
       const checked = checkSelection(meta, selection);
       const parts = splitSelection(meta, checked, config.maxDataCells);
-      const answers = await Promise.all(
-        parts.map((part) =>
-          upstream.request({
-            method: 'POST',
-            path: `/tables/${encodeURIComponent(table)}/data`,
-            query: { lang: LANG, outputFormat: 'json-stat2' },
-            body: { selection: part },
-            parse: parseDataset,
-            ttlMs: DAY_MS,
-            forceTtl: true,
-            // A data POST is a read: retrying it (429, 5xx) is safe.
-            idempotent: true,
-            onErrorStatus: scbErrorFor,
+      // Metadata just asked for the version; this is a hit on the same hour-long entry.
+      const version = await versionOf(table, trace);
+      const datasets: Dataset[] = await Promise.all(
+        parts.map(async (part) => {
+          const dataset = await versioned(
+            `${table}:data:${JSON.stringify(part)}`,
+            version,
             trace,
-          }),
-        ),
+            async () => {
+              const answer = await upstream.request({
+                method: 'POST',
+                path: `/tables/${encodeURIComponent(table)}/data`,
+                query: { lang: LANG, outputFormat: 'json-stat2' },
+                body: { selection: part },
+                parse: parseDataset,
+                cache: false,
+                // A data POST is a read: retrying it (429, 5xx) is safe.
+                idempotent: true,
+                onErrorStatus: scbErrorFor,
+                trace,
+              });
+              return answer.data;
+            },
+          );
+          if (!dataset) throw badInput(`SCB has no table "${id}".`, AGENCY);
+          return dataset;
+        }),
       );
-      const datasets: Dataset[] = answers.map((a) => {
-        if (!a.data) throw badInput(`SCB has no table "${id}".`, AGENCY);
-        return a.data;
-      });
       const first = datasets[0]!;
       return {
         table: first.tableId ?? table,

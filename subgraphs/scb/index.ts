@@ -66,7 +66,14 @@ export function createScbModule(options: ScbModuleOptions = {}) {
         totalTimeoutMs: 60_000,
         ...sleep,
       });
-      const client = createScbClient({ upstream, limiter: adaptive, logger: kit.logger, now: kit.now });
+      const client = createScbClient({
+        upstream,
+        limiter: adaptive,
+        logger: kit.logger,
+        cache: kit.cache,
+        now: kit.now,
+        onEvent: kit.onUpstreamEvent,
+      });
       return {
         resolvers: createResolvers(),
         context: (shared): ScbContext => ({

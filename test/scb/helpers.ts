@@ -22,6 +22,13 @@ export const METADATA: Record<string, string> = {
   TAB3554: 'v2_TAB3554_metadata_synthetic.json',
 };
 
+/** `GET /tables/{id}` answers the mock serves (SYNTHETIC, see test/fixtures/scb/README.md). */
+export const TABLE_INFO: Record<string, string> = {
+  TAB638: 'v2_TAB638_table_synthetic.json',
+  TAB6471: 'v2_TAB6471_table_synthetic.json',
+  TAB3554: 'v2_TAB3554_table_synthetic.json',
+};
+
 interface Selection {
   variableCode: string;
   valueCodes: string[];
@@ -97,6 +104,8 @@ export function mockScb(
   options: {
     config?: Record<string, unknown> | number;
     now?: () => number;
+    /** Overrides `updated` of `/tables/{id}` and of the metadata (a new SCB publication). */
+    updated?: (table: string) => string | undefined;
     dataReply?: (
       body: { selection: Selection[] },
       table: string,
@@ -123,11 +132,22 @@ export function mockScb(
           responseOptions: json,
         };
       }
+      const stamp = (table: string, doc: Record<string, unknown>) => {
+        const updated = options.updated?.(table);
+        return JSON.stringify(updated === undefined ? doc : { ...doc, updated });
+      };
+      const info = /^\/api\/v2\/tables\/([^/]+)$/.exec(url.pathname);
+      if (info) {
+        const file = TABLE_INFO[info[1]!];
+        return file
+          ? { statusCode: 200, data: stamp(info[1]!, fixture(file)), responseOptions: json }
+          : { statusCode: 404, data: '' };
+      }
       const meta = /^\/api\/v2\/tables\/([^/]+)\/metadata$/.exec(url.pathname);
       if (meta) {
         const file = METADATA[meta[1]!];
         return file
-          ? { statusCode: 200, data: JSON.stringify(fixture(file)), responseOptions: json }
+          ? { statusCode: 200, data: stamp(meta[1]!, fixture(file)), responseOptions: json }
           : { statusCode: 404, data: '' };
       }
       const data = /^\/api\/v2\/tables\/([^/]+)\/data$/.exec(url.pathname);

@@ -43,9 +43,9 @@ describe('SCB rate limit under 200 concurrent GraphQL requests (fake clock)', ()
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     const stamps = h.scb.calls.map((c) => c.at);
     expect(h.scb.dataCalls()).toHaveLength(200);
-    expect(stamps).toHaveLength(202); // + /config + TAB638 metadata
+    expect(stamps).toHaveLength(203); // + /config + /tables/TAB638 (version check) + TAB638 metadata
     expect(busiestWindow(stamps, 10_000)).toBeLessThanOrEqual(30);
-    // …and it is not needlessly slow: 202 calls at 30 per 10 s need about 7 windows.
+    // …and it is not needlessly slow: 203 calls at 30 per 10 s need about 7 windows.
     expect(Math.max(...stamps) - Math.min(...stamps)).toBeLessThan(80_000);
   });
 
@@ -107,8 +107,8 @@ describe('shared limiter across replicas', () => {
       });
       expect(result.errors).toBeUndefined();
       const logged = await redis.eval("return redis.call('ZCARD', KEYS[1])", { keys: [key], arguments: [] });
-      expect(Number(logged)).toBe(h.scb.calls.length); // config + metadata + data = 3
-      expect(h.scb.calls).toHaveLength(3);
+      expect(Number(logged)).toBe(h.scb.calls.length); // config + version check + metadata + data = 4
+      expect(h.scb.calls).toHaveLength(4);
     } finally {
       await redis.eval("return redis.call('DEL', KEYS[1])", { keys: [key], arguments: [] });
       await redis.close();

@@ -47,6 +47,7 @@ describe('SCB population batching', () => {
       expect(row.population).toBe(syntheticValue([row.code, 'tot', 'BE0101N1', '2024']));
     expect(h.scb.calls.map((c) => `${c.method} ${c.path.split('?')[0]}`).sort()).toEqual([
       'GET /api/v2/config',
+      'GET /api/v2/tables/TAB638',
       'GET /api/v2/tables/TAB638/metadata',
       'POST /api/v2/tables/TAB638/data',
     ]);
@@ -268,7 +269,7 @@ describe('through the real gateway (live mode, mock SCB)', () => {
       for (const m of body.data!.municipalities)
         expect(m.population).toBe(syntheticValue([m.code, 'tot', 'BE0101N1', '2024']));
       expect(scb.dataCalls()).toHaveLength(1);
-      expect(scb.calls).toHaveLength(3); // + /config + TAB638 metadata
+      expect(scb.calls).toHaveLength(4); // + /config + /tables/TAB638 (version check) + TAB638 metadata
     } finally {
       await gw.stop();
       await scb.agent.close();

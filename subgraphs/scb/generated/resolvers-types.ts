@@ -226,7 +226,10 @@ export type Query = {
    * larger than SCB's cell limit are split and reassembled. Källa: SCB (CC0).
    */
   statistics: Maybe<StatisticsResult>;
-  /** One table by id (e.g. "TAB638"); null if SCB has no such table. Källa: SCB (CC0). */
+  /**
+   * One table by id (e.g. "TAB638"); null if SCB has no such table. Re-read from SCB at most hourly: its
+   * `updated` is what keeps the day-long cache of metadata and data current. Källa: SCB (CC0).
+   */
   statisticsTable: Maybe<StatisticsTable>;
   /**
    * The same search as `statisticsTables`, with the paging totals (how many tables matched, how many pages).
