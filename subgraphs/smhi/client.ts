@@ -1,3 +1,4 @@
+import { round6 } from '../kit/sweden.ts';
 import type { RequestTrace, Upstream } from '../kit/upstream.ts';
 import { expectArray, expectObject, expectString, looseNumber } from '../kit/validate.ts';
 import {
@@ -8,6 +9,7 @@ import {
   type StationData,
   type StationList,
 } from './metobs.ts';
+import { toIsoUtc } from './time.ts';
 import { parseWarnings, type WarningModel } from './warnings.ts';
 
 /** One forecast step, our DTO (sentinels already mapped to null). */
@@ -111,14 +113,8 @@ export function parseForecast(json: unknown): Forecast {
   };
 }
 
-/** Normalises an ISO timestamp to `YYYY-MM-DDTHH:mm:ssZ` (UTC). */
-export function toIsoUtc(value: string): string {
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? value : new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
 /** SMHI accepts at most 6 decimals (more gave 404 on pmp3g). */
-export const sixDecimals = (n: number): string => String(Math.round(n * 1e6) / 1e6);
+export const sixDecimals = (n: number): string => String(round6(n));
 
 /** Metobs periods with JSON data (corrected-archive is CSV only and not offered). */
 export const OBSERVATION_PERIODS = ['latest-hour', 'latest-day', 'latest-months'] as const;
@@ -189,7 +185,7 @@ export function createSmhiClient(upstreams: SmhiUpstreams): SmhiClient {
     stationData(parameter, stationId, period, trace) {
       return upstreams.metobs.get({
         path: `/parameter/${parameter}/station/${stationId}/period/${period}/data.json`,
-        parse: parseStationData(parameter, stationId),
+        parse: parseStationData(parameter, stationId, period),
         ttlMs: TTL.observationsMs,
         forceTtl: true,
         trace,

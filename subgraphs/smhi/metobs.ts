@@ -4,7 +4,15 @@
  * values as strings or numbers, `value: null`, `[]`, `[null]`, and aggregated items that carry
  * `ref`/`from`/`to` instead of `date`. Every timestamp leaves here as ISO-8601 UTC.
  */
-import { expectArray, expectObject, isObject, type Json, looseNumber } from '../kit/validate.ts';
+import {
+  expectArray,
+  expectObject,
+  isObject,
+  type Json,
+  looseNumber,
+  optionalString as str,
+} from '../kit/validate.ts';
+import { epochToIso } from './time.ts';
 
 /** A station as listed by SMHI; fields the source did not send are `undefined` (filled lazily). */
 export interface StationRecord {
@@ -70,17 +78,6 @@ export interface LatestHourSet {
   updated: string | null;
   stations: LatestReading[];
 }
-
-/** Epoch milliseconds (number or numeric string) → `YYYY-MM-DDTHH:mm:ssZ`; anything else → null. */
-export function epochToIso(value: unknown): string | null {
-  const ms = looseNumber(value);
-  if (ms === null) return null;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString().replace('.000Z', 'Z');
-}
-
-const str = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 
 /** One `value[]` item; null for `null` items and items without any time. */
 export function parseObservation(item: unknown): Observation | null {
@@ -154,8 +151,11 @@ export function parseStationList(parameter: number) {
   };
 }
 
-/** `GET /parameter/{p}/station/{s}/period/{period}/data.json` → one station's observations. */
-export function parseStationData(parameter: number, stationId: string) {
+/**
+ * `GET /parameter/{p}/station/{s}/period/{period}/data.json` → one station's observations. The
+ * series is for the period asked for (`requestedPeriod`), whether or not the response names it.
+ */
+export function parseStationData(parameter: number, stationId: string, requestedPeriod?: string) {
   return (json: unknown): StationData => {
     const root = expectObject(json, 'data');
     const param = isObject(root['parameter']) ? root['parameter'] : {};
@@ -184,7 +184,7 @@ export function parseStationData(parameter: number, stationId: string) {
       parameter,
       unit: str(param['unit']),
       parameterName: str(param['name']),
-      period: str(period['key']),
+      period: requestedPeriod ?? str(period['key']),
       periodFrom: epochToIso(period['from']),
       periodTo: epochToIso(period['to']),
       updated: epochToIso(root['updated']),

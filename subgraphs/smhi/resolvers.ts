@@ -23,7 +23,8 @@ import type {
   Resolvers,
   WarningLevel as WarningLevelArg,
 } from './generated/resolvers-types.ts';
-import type { StationRecord } from './metobs.ts';
+import { latestWithValue, type StationRecord } from './metobs.ts';
+import { parseZonedDateTime } from './time.ts';
 import {
   areaCoversMunicipality,
   areaCoversPoint,
@@ -49,11 +50,9 @@ const PERIOD_KEYS: Record<ObservationPeriod, ObservationPeriodKey> = {
 // Input validation: every check runs before any upstream call and says what is allowed.
 // --------------------------------------------------------------------------------------------
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
 function parseTime(name: string, value: string): number {
-  const ms = ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const ms = parseZonedDateTime(value);
+  if (ms === null) {
     throw badInput(
       `forecast(${name}: "${value}") is not an ISO-8601 date-time with a time zone: use e.g. "2026-04-02T12:00:00Z".`,
       AGENCY,
@@ -117,11 +116,6 @@ export function stepsIn(forecast: Forecast, window: ForecastWindow): ForecastSte
   });
 }
 
-/** The first `hours` hours of the run (kept for callers of the foundation's helper). */
-export function firstHours(forecast: Forecast, hours: number): ForecastStep[] {
-  return stepsIn(forecast, { from: null, to: null, hours });
-}
-
 function checkParameter(parameter: number | null | undefined, field: string): number {
   const p = parameter ?? 1;
   if (!metobsParameter(p)) {
@@ -146,13 +140,23 @@ function checkStationId(id: string): string {
   return id;
 }
 
-function checkRadius(radiusKm: number | null | undefined): number {
-  const r = radiusKm ?? 25;
-  if (!Number.isFinite(r) || r < 1 || r > 100) {
-    throw badInput(`weatherStations(radiusKm: ${r}) is out of range: use 1 to 100 km.`, AGENCY);
+/** A distance argument in km (the default when not given), or BAD_USER_INPUT saying the range. */
+function kmInRange(
+  field: string,
+  arg: string,
+  value: number | null | undefined,
+  fallback: number,
+  [min, max]: [number, number],
+) {
+  const km = value ?? fallback;
+  if (!Number.isFinite(km) || km < min || km > max) {
+    throw badInput(`${field}(${arg}: ${km}) is out of range: use ${min} to ${max} km.`, AGENCY);
   }
-  return r;
+  return km;
 }
+
+/** Kilometres to 3 decimals (metres), as every distance of this subgraph is given. */
+const km3 = (km: number) => Math.round(km * 1000) / 1000;
 
 /**
  * Admits one forecast point for this request, or refuses it once the request has asked for more
@@ -227,10 +231,7 @@ function municipalityPoint(m: MunicipalityRef): PlaceRef {
 }
 
 function currentWeatherFor(place: PlaceRef, withinKm: number | null | undefined): CurrentWeatherModel {
-  const within = withinKm ?? 50;
-  if (!Number.isFinite(within) || within < 1 || within > 500) {
-    throw badInput(`currentWeather(withinKm: ${within}) is out of range: use 1 to 500 km.`, AGENCY);
-  }
+  const within = kmInRange('currentWeather', 'withinKm', withinKm, 50, [1, 500]);
   requireSwedishPoint(place.latitude, place.longitude, AGENCY);
   return { latitude: place.latitude, longitude: place.longitude, withinKm: within };
 }
@@ -248,10 +249,6 @@ const latestValue =
   (field: CurrentWeatherField) => async (place: CurrentWeatherModel, _: unknown, ctx: SmhiContext) =>
     (await nearest(place, field, ctx))?.reading.latest.value ?? null;
 
-function minLevelOf(minLevel: WarningLevelArg | null | undefined) {
-  return minLevel ?? null;
-}
-
 async function warningsWhere(
   ctx: SmhiContext,
   minLevel: WarningLevelArg | null | undefined,
@@ -259,7 +256,7 @@ async function warningsWhere(
 ): Promise<WarningModel[] | null> {
   const all = await ctx.loaders.warnings.load('all');
   if (all === null) return null;
-  return atLeast(all, minLevelOf(minLevel))
+  return atLeast(all, minLevel ?? null)
     .map((w) => withAreas(w, match))
     .filter((w): w is WarningModel => w !== null);
 }
@@ -290,7 +287,12 @@ const byName = (a: StationRecord, b: StationRecord) => a.name.localeCompare(b.na
 export function createResolvers(): Resolvers {
   return {
     Query: {
-      weatherWarnings: (_, { minLevel }, ctx) => warningsWhere(ctx, minLevel, () => true),
+      // Every current warning as published (also one without areas); with minLevel, only the
+      // warnings and areas at that level or above.
+      weatherWarnings: async (_, { minLevel }, ctx) => {
+        const all = await ctx.loaders.warnings.load('all');
+        return all === null ? null : atLeast(all, minLevel ?? null);
+      },
       weatherStations: async (_, { parameter, activeOnly }, ctx) => {
         const p = checkParameter(parameter, 'weatherStations');
         const list = await ctx.loaders.stationList.load(p);
@@ -315,14 +317,14 @@ export function createResolvers(): Resolvers {
           : null,
       gridDistanceKm: (run) =>
         run.forecast.point
-          ? Math.round(
+          ? km3(
               haversineKm(
                 run.requested.latitude,
                 run.requested.longitude,
                 run.forecast.point.latitude,
                 run.forecast.point.longitude,
-              ) * 1000,
-            ) / 1000
+              ),
+            )
           : null,
       stepCount: (run) => run.forecast.steps.length,
       lastTime: (run) => run.forecast.steps.at(-1)?.time ?? null,
@@ -359,12 +361,7 @@ export function createResolvers(): Resolvers {
         'LATEST_HOUR',
       from: (series) => series.periodFrom,
       to: (series) => series.periodTo,
-      latest: (series) => {
-        for (let i = series.values.length - 1; i >= 0; i--) {
-          if (series.values[i]!.value !== null) return series.values[i]!;
-        }
-        return null;
-      },
+      latest: (series) => latestWithValue(series.values),
     },
     CurrentWeather: {
       airTemperature: latestValue('airTemperature'),
@@ -380,7 +377,7 @@ export function createResolvers(): Resolvers {
         (await nearest(place, 'airTemperature', ctx))?.reading.station ?? null,
       distanceKm: async (place, _, ctx) => {
         const reading = await nearest(place, 'airTemperature', ctx);
-        return reading ? Math.round(reading.distanceKm * 1000) / 1000 : null;
+        return reading ? km3(reading.distanceKm) : null;
       },
       observations: async (place, _, ctx) => {
         const fields = Object.keys(CURRENT_WEATHER_PARAMETERS) as CurrentWeatherField[];
@@ -394,7 +391,7 @@ export function createResolvers(): Resolvers {
       observedAt: (o) => o.reading.latest.time,
       quality: (o) => o.reading.latest.quality,
       station: (o) => o.reading.station,
-      distanceKm: (o) => Math.round(o.distanceKm * 1000) / 1000,
+      distanceKm: (o) => km3(o.distanceKm),
     },
     WeatherWarning: {
       level: (w) => highestLevel(w.areas),
@@ -424,7 +421,7 @@ export function createResolvers(): Resolvers {
       },
       weatherStations: async (place, { radiusKm, parameter, activeOnly }, ctx) => {
         requireSwedishPoint(place.latitude, place.longitude, AGENCY);
-        const r = checkRadius(radiusKm);
+        const r = kmInRange('weatherStations', 'radiusKm', radiusKm, 25, [1, 100]);
         const p = checkParameter(parameter, 'weatherStations');
         const list = await ctx.loaders.stationList.load(p);
         if (list === null) return null;

@@ -5,7 +5,8 @@
  */
 import { bboxOf, type Polygonal, pointInPolygon, polygonsIntersect, polygonsOf } from '../kit/geo.ts';
 import type { MunicipalityRecord } from '../kit/sweden.ts';
-import { expectArray, isObject, type Json } from '../kit/validate.ts';
+import { expectArray, isObject, type Json, optionalString as str } from '../kit/validate.ts';
+import { toIsoUtc } from './time.ts';
 
 /** Warning levels in ascending order of severity; `UNKNOWN` = a code we do not know yet. */
 export const WARNING_LEVELS = ['UNKNOWN', 'MESSAGE', 'YELLOW', 'ORANGE', 'RED'] as const;
@@ -64,8 +65,6 @@ export interface WarningModel {
   areas: WarningAreaModel[];
 }
 
-const str = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 const bool = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
 
 function text(value: unknown): LocalizedText {
@@ -86,9 +85,7 @@ function descriptions(value: unknown): WarningDescription[] {
 /** Warning timestamps keep SMHI's value unless it parses: then ISO-8601 UTC (milliseconds dropped when zero). */
 function isoTime(value: unknown): string | null {
   const s = str(value);
-  if (s === null) return null;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? s : new Date(ms).toISOString().replace('.000Z', 'Z');
+  return s === null ? null : toIsoUtc(s);
 }
 
 function geometryOf(area: unknown): Polygonal | null {

@@ -125,6 +125,23 @@ describe('bad input is rejected before any upstream call', () => {
       /with a time zone/,
     ],
     [
+      // Date.parse would silently roll 31 February over to 3 March.
+      '{ place(latitude: 59.3293, longitude: 18.0686) { forecast(from: "2026-02-31T00:00:00Z") { time } } }',
+      /"2026-02-31T00:00:00Z"\) is not an ISO-8601 date-time/,
+    ],
+    [
+      '{ place(latitude: 59.3293, longitude: 18.0686) { forecast(hours: 1, from: "2026-04-02T12:00:00+02:00", to: "2026-13-01T00:00:00Z") { time } } }',
+      /either `hours` or `to`/,
+    ],
+    [
+      '{ place(latitude: 59.3293, longitude: 18.0686) { forecast(to: "2026-04-31T00:00:00+02:00") { time } } }',
+      /forecast\(to: "2026-04-31T00:00:00\+02:00"\) is not an ISO-8601/,
+    ],
+    [
+      '{ place(latitude: 59.3293, longitude: 18.0686) { currentWeather(withinKm: 501) { airTemperature } } }',
+      /currentWeather\(withinKm: 501\) is out of range: use 1 to 500 km/,
+    ],
+    [
       '{ place(latitude: 59.3293, longitude: 18.0686) { forecast(from: "2026-04-03T00:00:00Z", to: "2026-04-02T00:00:00Z") { time } } }',
       /must be after/,
     ],

@@ -15,6 +15,8 @@ import {
   parseStationData,
   parseStationList,
 } from '../../subgraphs/smhi/metobs.ts';
+import { checkWindow, stepsIn } from '../../subgraphs/smhi/resolvers.ts';
+import { parseZonedDateTime } from '../../subgraphs/smhi/time.ts';
 import { parseWarnings } from '../../subgraphs/smhi/warnings.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 
@@ -107,6 +109,18 @@ describe('metobs observations', () => {
     expect(data.period).toBe('latest-hour');
     expect(data.values).toHaveLength(1);
     expect(data.station).toMatchObject({ id: '99280', latitude: 59.4445, longitude: 19.5059, height: 6 });
+  });
+
+  it('labels a series with the period asked for when the response does not name it', () => {
+    // SYNTHETIC body of the documented shape without its `period` member.
+    const data = parseStationData(
+      1,
+      '98210',
+      'latest-day',
+    )({ value: null, parameter: { unit: 'degree celsius' } });
+    expect(data.period).toBe('latest-day');
+    expect(data.values).toEqual([]);
+    expect(data.station).toBeNull();
   });
 
   it('parses the all-stations latest-hour set, keeping stations without a reading as null', () => {
@@ -329,5 +343,46 @@ describe('IBW warnings', () => {
 
   it('accepts an empty list', () => {
     expect(parseWarnings([])).toEqual([]);
+  });
+});
+
+describe('forecast time window arguments', () => {
+  it('accepts real calendar dates with any zone, refuses impossible ones', () => {
+    expect(parseZonedDateTime('2028-02-29T00:00:00Z')).toBe(Date.UTC(2028, 1, 29));
+    expect(parseZonedDateTime('2026-02-29T00:00:00Z')).toBeNull();
+    expect(parseZonedDateTime('2026-04-31T12:00+02:00')).toBeNull();
+    expect(parseZonedDateTime('2026-04-02T12:00:00')).toBeNull(); // no zone
+    // Swedish DST starts 2026-03-29 01:00Z: 02:30 CET (+01:00) and 03:30 CEST (+02:00) are both 01:30Z.
+    expect(parseZonedDateTime('2026-03-29T02:30:00+01:00')).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    expect(parseZonedDateTime('2026-03-29T03:30:00+0200')).toBe(Date.UTC(2026, 2, 29, 1, 30));
+  });
+
+  it('counts `hours` in real hours across the DST change (SMHI steps are UTC)', () => {
+    // SYNTHETIC run: hourly steps from 2026-03-28T22:00Z, across the night Sweden moves to CEST.
+    const forecast = parseForecast({
+      timeSeries: Array.from({ length: 8 }, (_, i) => ({
+        time: new Date(Date.UTC(2026, 2, 28, 22 + i)).toISOString(),
+        data: { air_temperature: i },
+      })),
+    });
+    // 01:00 local (CET) to 04:00 local (CEST) is two real hours: 00:00Z and 01:00Z.
+    const window = checkWindow({ from: '2026-03-29T01:00:00+01:00', to: '2026-03-29T04:00:00+02:00' });
+    expect(stepsIn(forecast, window).map((s) => s.time)).toEqual([
+      '2026-03-29T00:00:00Z',
+      '2026-03-29T01:00:00Z',
+      '2026-03-29T02:00:00Z',
+    ]);
+    const three = stepsIn(forecast, checkWindow({ from: '2026-03-29T01:00:00+01:00', hours: 3 }));
+    expect(three.map((s) => s.time)).toEqual([
+      '2026-03-29T00:00:00Z',
+      '2026-03-29T01:00:00Z',
+      '2026-03-29T02:00:00Z',
+    ]);
+  });
+
+  it('tolerates an empty run and a run without geometry', () => {
+    const empty = parseForecast({ createdTime: '2026-04-02T11:01:32Z', geometry: null, timeSeries: [] });
+    expect(empty).toMatchObject({ point: null, steps: [] });
+    expect(stepsIn(empty, checkWindow({}))).toEqual([]);
   });
 });

@@ -47,6 +47,9 @@ function kirunaWarning(): unknown {
   return { ...(recordedJson[0] as object), id: 99000, warningAreas: [area] };
 }
 
+/** SYNTHETIC: a warning as recorded but with an empty `warningAreas` (the parser accepts `[]`). */
+const arealess = () => ({ ...(recordedJson[0] as object), id: 99100, warningAreas: [] });
+
 describe('warning areas against points', () => {
   it.each([
     ['Malmö', 55.605, 13.0038, true],
@@ -98,7 +101,7 @@ describe('warnings through the gateway (live mode, mocked IBW)', () => {
         calls += 1;
         return {
           statusCode: 200,
-          data: JSON.stringify([...recordedJson, kirunaWarning()]),
+          data: JSON.stringify([...recordedJson, kirunaWarning(), arealess()]),
           responseOptions: { headers: { 'content-type': 'application/json' } },
         };
       })
@@ -140,6 +143,26 @@ describe('warnings through the gateway (live mode, mocked IBW)', () => {
     expect(calls).toBe(1);
   });
 
+  it('keeps a warning without areas in the national list (level UNKNOWN, no window), nowhere else', async () => {
+    const body = await gw.query<{
+      weatherWarnings: Array<{ id: string; level: string; areas: unknown[]; approximateStart: null }>;
+      message: Array<{ id: string }>;
+    }>(`{
+      weatherWarnings { id level areas { id } approximateStart approximateEnd event { code } }
+      message: weatherWarnings(minLevel: MESSAGE) { id }
+    }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.weatherWarnings.find((w) => w.id === '99100')).toEqual({
+      id: '99100',
+      level: 'UNKNOWN',
+      areas: [],
+      approximateStart: null,
+      approximateEnd: null,
+      event: { code: 'WATER_SHORTAGE' },
+    });
+    expect(body.data!.message.map((w) => w.id)).toEqual(['3122', '99000']);
+  });
+
   it('lists all warnings, or those from a minimum level up, with the window and level names', async () => {
     const body = await gw.query<{
       all: Array<{ id: string }>;
@@ -155,7 +178,8 @@ describe('warnings through the gateway (live mode, mocked IBW)', () => {
         areas { level levelCode levelName { sv en } } }
     }`);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.all.map((w) => w.id)).toEqual(['3122', '99000']);
+    // Query lists every warning as published, also one without areas; minLevel filters by area.
+    expect(body.data!.all.map((w) => w.id)).toEqual(['3122', '99000', '99100']);
     expect(body.data!.yellow).toEqual([
       {
         id: '99000',
