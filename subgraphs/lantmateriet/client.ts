@@ -1,5 +1,6 @@
 import { UpstreamError } from '../kit/errors.ts';
-import type { Polygonal } from '../kit/geo.ts';
+import { haversineKm, type Polygonal } from '../kit/geo.ts';
+import { round6 } from '../kit/sweden.ts';
 import type { RequestTrace, Upstream, UpstreamMode } from '../kit/upstream.ts';
 import {
   expectArray,
@@ -334,24 +335,14 @@ export function createLantmaterietClient(options: {
   };
 }
 
-const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
-
-/** Great-circle distance in metres (the APIs give none). */
-export function distanceMeters(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = (d: number) => (d * Math.PI) / 180;
-  const a =
-    Math.sin(rad(lat2 - lat1) / 2) ** 2 +
-    Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lon2 - lon1) / 2) ** 2;
-  return 2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
-}
-
 function nearest<
   T extends { latitude: number | null; longitude: number | null; distanceMeters: number | null },
 >(rows: readonly T[], latitude: number, longitude: number): T | null {
   let best: T | null = null;
   for (const row of rows) {
     if (row.latitude === null || row.longitude === null) continue;
-    const d = Math.round(distanceMeters(latitude, longitude, row.latitude, row.longitude));
+    // The APIs give no distance: ours, great-circle, in whole metres.
+    const d = Math.round(haversineKm(latitude, longitude, row.latitude, row.longitude) * 1000);
     if (!best || d < (best.distanceMeters ?? Number.POSITIVE_INFINITY)) best = { ...row, distanceMeters: d };
   }
   return best ?? rows[0] ?? null;

@@ -18,12 +18,21 @@ const GeoJSON = new GraphQLScalarType({
   serialize: (value) => value,
 });
 
-/** A logger that drops the query string of any `url` field (the kit logs upstream URLs on failures). */
+/**
+ * A logger that drops the query string of every URL in a log line's fields: the kit logs upstream
+ * URLs on failures (`url`) and cache keys (`key`, "GET https://…?adress=…") when the cache fails.
+ */
 export function withoutQueryStrings(logger: Logger): Logger {
   const strip = (fields: Record<string, unknown>): Record<string, unknown> => {
-    const url = fields['url'];
-    if (typeof url !== 'string' || !url.includes('?')) return fields;
-    return { ...fields, url: `${url.slice(0, url.indexOf('?'))}?(query omitted: personal data)` };
+    let out = fields;
+    for (const [name, value] of Object.entries(fields)) {
+      if (typeof value !== 'string' || !/https?:\/\/[^\s?]*\?/.test(value)) continue;
+      out = {
+        ...out,
+        [name]: value.replace(/(https?:\/\/[^\s?]*)\?\S*/g, '$1?(query omitted: personal data)'),
+      };
+    }
+    return out;
   };
   return {
     debug: (fields, msg) => logger.debug(strip(fields), msg),

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Keyv from 'keyv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import {
@@ -160,6 +161,41 @@ describe('address searches stay out of the logs', () => {
     expect(failure).toContain('referens/fritext?(query omitted: personal data)');
     expect(lines.join('\n')).not.toContain('Exempelgatan');
     agent.assertNoPendingInterceptors();
+    await h.close();
+    await agent.close();
+  });
+
+  it('keeps the search out of cache-failure log lines too (they carry the cache key, i.e. the URL)', async () => {
+    const agent = offlineAgent();
+    agent
+      .get(TOKEN_ORIGIN)
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(() => json({ access_token: ACCESS_TOKEN, expires_in: 3600 }))
+      .persist();
+    const pool = agent.get(API);
+    pool
+      .intercept({ path: (p) => p.startsWith(`${ADRESS}/referens/fritext`), method: 'GET' })
+      .reply(() => json(fixture('belagenhetsadress_v4.2_referens_fritext_synthetic.json')));
+    pool
+      .intercept({ path: `${ADRESS}/?includeData=basinformation`, method: 'POST' })
+      .reply(() => json(fixture('belagenhetsadress_v4.2_features_synthetic.json')));
+    // A cache that never answers (a hung Redis): every read and write times out and is logged.
+    const hung = new Map<string, unknown>();
+    hung.get = () => new Promise(() => undefined) as never;
+    hung.set = () => new Promise(() => undefined) as never;
+    const { logger, lines } = captureLogger();
+    const h = createHarness({
+      env: OAUTH_ONLY,
+      dispatcher: agent,
+      logger,
+      cache: new Keyv({ store: hung }),
+    });
+    const result = await h.run('{ addresses(search: "Exempelgatan 12B") { id } }');
+    expect(result.errors).toBeUndefined();
+    const cacheLines = lines.filter((l) => l.includes('cache read failed'));
+    expect(cacheLines.length).toBeGreaterThan(0);
+    expect(cacheLines.join('\n')).toContain('referens/fritext?(query omitted: personal data)');
+    expect(lines.join('\n')).not.toContain('Exempelgatan');
     await h.close();
     await agent.close();
   });
