@@ -44,7 +44,14 @@ const runtime = module.create({
   now: Date.now,
   rateLimiters: createRateLimiters(g.RATE_LIMITS),
 });
-const server = await serveSubgraph(runtime, port, g.HOST === '0.0.0.0' ? '0.0.0.0' : g.HOST);
+let server: Awaited<ReturnType<typeof serveSubgraph>>;
+try {
+  server = await serveSubgraph(runtime, port, g.HOST);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  await runtime.close();
+  process.exit(1);
+}
 logger.info({ url: server.url, subgraph: module.name }, `subgraph ${module.name} ready at ${server.url}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

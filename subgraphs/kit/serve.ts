@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import {
@@ -9,6 +9,11 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { SharedRequestContext, SubgraphRuntime } from './subgraph.ts';
 import { createTrace } from './upstream.ts';
+
+/** Largest request body the stand-alone subgraph reads (a query plan's fetch is far smaller). */
+const MAX_BODY_BYTES = 1_000_000;
+const INTERNAL_ERROR_BODY =
+  '{"errors":[{"message":"Internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}';
 
 export interface SubgraphServer {
   url: string;
@@ -52,7 +57,17 @@ export async function serveSubgraph(
     ],
   });
   await apollo.start();
-  httpServer.on('request', async (req, res) => {
+  httpServer.on('request', (req, res) => {
+    // A client that goes away mid-request (an aborted upload, a reset) must never take the
+    // process down: a rejection here would be unhandled, and Node exits on those.
+    handle(req, res).catch(() => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(INTERNAL_ERROR_BODY);
+      } else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -64,9 +79,16 @@ export async function serveSubgraph(
         .end('{"error":"GraphQL is served at /graphql"}');
       return;
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    if (raw === undefined) {
+      if (!res.destroyed)
+        res
+          .writeHead(413, { 'content-type': 'application/json', connection: 'close' })
+          .end(
+            `{"errors":[{"message":"Request body larger than ${MAX_BODY_BYTES} bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`,
+          );
+      return;
+    }
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers))
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -94,14 +116,53 @@ export async function serveSubgraph(
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();
     }
-  });
-  await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(port, host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    // Port taken, host not available: say which, and leave nothing running.
+    await apollo.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `Cannot serve the subgraph on ${host}:${port}: the port is in use (pick another port)`
+        : `Cannot serve the subgraph on ${host}:${port}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
   const address = httpServer.address() as AddressInfo;
+  // 0.0.0.0 listens everywhere but is not an address to call; print one that is.
+  const callable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host;
   return {
-    url: `http://${host}:${address.port}/graphql`,
+    url: `http://${callable}:${address.port}/graphql`,
     async stop() {
       await apollo.stop();
       await runtime.close();
     },
   };
+}
+
+/**
+ * Reads a request body: the text, or `undefined` when it is larger than `limit` bytes (read to the
+ * end and discarded, so the client gets our 413 rather than a reset) or the client went away first.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > 10 * limit) req.destroy();
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('close', () => resolve(undefined));
+    req.on('error', () => resolve(undefined));
+  });
 }
