@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { perKey } from '../kit/loaders.ts';
 import { stableJson } from '../kit/snapshot.ts';
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { JobTechClient, SearchParams, StatsFacet } from './client.ts';
@@ -124,17 +125,7 @@ export async function countMunicipalities(
 /** Per-request loaders. */
 export function createLoaders(client: JobTechClient, trace: RequestTrace): JobTechContext['loaders'] {
   return {
-    ad: new DataLoader(async (ids) =>
-      Promise.all(
-        ids.map(async (id) => {
-          try {
-            return await client.ad(id, trace);
-          } catch (err) {
-            return err as Error;
-          }
-        }),
-      ),
-    ),
+    ad: perKey((id: string) => client.ad(id, trace)),
     search: new DataLoader<SearchParams, Awaited<ReturnType<JobTechClient['search']>>, string>(
       async (params) =>
         Promise.all(
@@ -151,17 +142,9 @@ export function createLoaders(client: JobTechClient, trace: RequestTrace): JobTe
     count: new DataLoader<CountKey, number, string>((keys) => countMunicipalities(client, keys, trace), {
       cacheKeyFn: countKey,
     }),
-    suggest: new DataLoader(async (keys) =>
-      Promise.all(
-        keys.map(async (key) => {
-          const split = key.indexOf('\u0000');
-          try {
-            return await client.complete(key.slice(split + 1), Number(key.slice(0, split)), trace);
-          } catch (err) {
-            return err as Error;
-          }
-        }),
-      ),
-    ),
+    suggest: perKey((key: string) => {
+      const split = key.indexOf('\u0000');
+      return client.complete(key.slice(split + 1), Number(key.slice(0, split)), trace);
+    }),
   };
 }
