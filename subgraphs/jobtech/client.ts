@@ -1,3 +1,4 @@
+import { UpstreamError } from '../kit/errors.ts';
 import { geography, round6 } from '../kit/sweden.ts';
 import type { RequestTrace, Upstream } from '../kit/upstream.ts';
 import { expectArray, expectObject, isObject, type Json, looseNumber } from '../kit/validate.ts';
@@ -336,6 +337,22 @@ export function redactContacts(body: unknown): unknown {
   return body;
 }
 
+/**
+ * JobSearch's 401 ("Missing or invalid API key") and 403 say what to do: the only credential is
+ * JOBTECH_API_KEY. The message names the variable, never its value.
+ */
+const AGENCY = 'jobtech';
+
+export function jobtechErrorFor(status: number): UpstreamError | undefined {
+  if (status !== 401 && status !== 403) return undefined;
+  return new UpstreamError(
+    'AUTH_REQUIRED',
+    AGENCY,
+    `JobSearch refused the request (HTTP ${status}: missing or invalid API key): check JOBTECH_API_KEY, or unset it (JobSearch answers without a key today). Keys are issued at https://apirequest.jobtechdev.se.`,
+    { status },
+  );
+}
+
 export function createJobTechClient(upstream: Upstream): JobTechClient {
   return {
     async search(params, trace) {
@@ -344,6 +361,7 @@ export function createJobTechClient(upstream: Upstream): JobTechClient {
         query: searchQuery(params),
         parse: parseSearch,
         redactForRecording: redactContacts,
+        onErrorStatus: jobtechErrorFor,
         ttlMs: SEARCH_TTL_MS,
         forceTtl: true,
         notFoundIsNull: false,
@@ -357,6 +375,7 @@ export function createJobTechClient(upstream: Upstream): JobTechClient {
         path: `/ad/${encodeURIComponent(id)}`,
         parse: (json) => parseAd(json),
         redactForRecording: redactContacts,
+        onErrorStatus: jobtechErrorFor,
         ttlMs: AD_TTL_MS,
         forceTtl: true,
         trace,
@@ -367,6 +386,7 @@ export function createJobTechClient(upstream: Upstream): JobTechClient {
         path: '/complete',
         query: { q: prefix, limit },
         parse: parseComplete,
+        onErrorStatus: jobtechErrorFor,
         ttlMs: COMPLETE_TTL_MS,
         forceTtl: true,
         notFoundIsNull: false,

@@ -215,6 +215,9 @@ describe('api key', () => {
     expect(seen[0]?.headers['api-key']).toBe('s3cret-key-value');
     expect(seen[0]?.path).not.toContain('s3cret');
     expect(failed.errors[0]?.code).toBe('UPSTREAM_AUTH_REQUIRED');
+    // Says which variable to check, never its value.
+    expect(failed.errors[0]?.message).toContain('JOBTECH_API_KEY');
+    expect(failed.errors[0]?.message).not.toContain('s3cret');
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain('s3cret');
     agent.assertNoPendingInterceptors();
