@@ -102,7 +102,11 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
             AGENCY,
           );
         }
-        const start = fromMs ?? anchorOf(s, now) - DEFAULT_LEVELS_DAYS * DAY_MS;
+        // Without `from`: the DEFAULT_LEVELS_DAYS days up to and including `to`, or without `to`
+        // those before the end of the series (anchoring on the series when only `to` is given
+        // would ask for an empty range whenever `to` is more than a year before it).
+        const start =
+          fromMs ?? (toMs === undefined ? anchorOf(s, now) : toMs + DAY_MS) - DEFAULT_LEVELS_DAYS * DAY_MS;
         const end = toMs === undefined ? '' : cqlInstant(toMs + DAY_MS);
         const result = await ctx.loaders.levels.load(`${s.id}|${cqlInstant(start)}|${end}`);
         return result ? result.items.slice(-take) : null;

@@ -62,6 +62,20 @@ describe('SGU resolvers', () => {
     );
   });
 
+  it('with only `to`, reads the 365 days before it (not an empty range anchored on the series end)', async () => {
+    const { gw, sent } = await gatewayAnswering((path) =>
+      path.includes('/nivaer/')
+        ? collection([level('2019-12-31T06:00:00Z', 28.7)])
+        : fixture('stationer_95_2_synthetic.json'),
+    );
+    const body = await gw.query('{ groundwaterStation(id: "95_2") { levels(to: "2019-12-31") { date } } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ groundwaterStation: { levels: [{ date: '2019-12-31T06:00:00Z' }] } });
+    expect(sent.find((p) => p.includes('/nivaer/'))).toContain(
+      "filter=platsbeteckning='95_2' AND obsdatum >= '2019-01-01T00:00:00+00:00' AND obsdatum < '2020-01-01T00:00:00+00:00'",
+    );
+  });
+
   it('resolves a station referenced by id from elsewhere, batching ids into one request', async () => {
     const { gw, sent } = await gatewayAnswering(() => fixture('stationer_uppsala_25km_synthetic.json'));
     const body = await gw.query(

@@ -93,8 +93,9 @@ export type GroundwaterStation = {
   latestLevel: Maybe<GroundwaterLevel>;
   /**
    * Measured groundwater levels, oldest first: the most recent `limit` readings (1–1000, default 100)
-   * with a date from `from` to `to` inclusive (dates "YYYY-MM-DD", UTC). `from` defaults to 365 days
-   * before `monitoredTo` (or before today when SGU gives no end date); `to` is open by default.
+   * with a date from `from` to `to` inclusive (dates "YYYY-MM-DD", UTC). Without `from`: the 365 days
+   * up to and including `to`, or without `to` the 365 days before `monitoredTo` (before today when SGU
+   * gives no end date) onwards; `to` is open by default.
    * At most 10 000 readings are read per call: narrow the range for long series.
    * © Sveriges geologiska undersökning (SGU), CC0.
    */
