@@ -14,12 +14,11 @@
  */
 import { UpstreamError } from './errors.ts';
 import type { BBox } from './geo.ts';
+import { round6 } from './sweden.ts';
 import type { RequestTrace, Upstream } from './upstream.ts';
 import { expectArray, expectObject, isObject, looseNumber, ShapeError } from './validate.ts';
 
 export type { BBox };
-
-const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** OGC's URI for WGS84 longitude-latitude, the default of every OGC API Features service. */
 export const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
@@ -61,6 +60,11 @@ export interface OgcPage {
   /** The `crs` member's name (GeoServer's GeoJSON extension), if any. */
   crsName: string | null;
   links: OgcLink[];
+  /**
+   * Whether the response had a `links` array at all. Only then does a missing `next` link prove
+   * this is the last page (a saved real SGU response had no `links` member).
+   */
+  linksSent: boolean;
 }
 
 export interface ParseOptions {
@@ -110,6 +114,7 @@ export function parseFeatureCollection(json: unknown, options: ParseOptions = {}
     timeStamp: typeof root['timeStamp'] === 'string' ? root['timeStamp'] : null,
     crsName,
     links,
+    linksSent: Array.isArray(root['links']),
   };
 }
 
@@ -413,9 +418,10 @@ export function ogcFeatures(
         features.push(...page.features);
         const next = nextLinkOf(page.links);
         const nextUrl = next === null ? null : followable(next, url);
-        const exhausted = nextUrl === null || page.features.length === 0 || seen.has(nextUrl);
+        const looped = nextUrl !== null && seen.has(nextUrl);
+        const exhausted = nextUrl === null || page.features.length === 0 || looped;
         if (features.length >= maxFeatures) {
-          const more = features.length > maxFeatures || !exhausted;
+          const more = features.length > maxFeatures || !exhausted || !isLastPage(page, looped);
           return {
             features: features.slice(0, maxFeatures),
             numberMatched: totalOf(first, features.length, !more),
@@ -424,7 +430,11 @@ export function ogcFeatures(
           };
         }
         if (exhausted) {
-          return { features, numberMatched: totalOf(first, features.length, true), pages, truncated: false };
+          const complete = isLastPage(page, looped);
+          const numberMatched = totalOf(first, features.length, complete);
+          // A known total beyond what was read, or a broken next link, means some were not read.
+          const truncated = looped || (numberMatched !== null && numberMatched > features.length);
+          return { features, numberMatched, pages, truncated };
         }
         if (pages >= maxPages) {
           return { features, numberMatched: totalOf(first, features.length, false), pages, truncated: true };
@@ -455,10 +465,20 @@ export function ogcFeatures(
         trace: options.trace,
       });
       if (!page) return null;
-      return totalOf(page, page.features.length, nextLinkOf(page.links) === null);
+      return totalOf(page, page.features.length, isLastPage(page, false));
     },
   };
   return service;
+}
+
+/**
+ * Whether a page without a (new) next link really is the last: it is empty, or the server sends
+ * `links` and names no next. Without a `links` member a full page proves nothing (with limit=1, one
+ * feature back would otherwise "count" as a total of 1).
+ */
+function isLastPage(page: OgcPage, looped: boolean): boolean {
+  if (page.features.length === 0) return true;
+  return !looped && page.linksSent && nextLinkOf(page.links) === null;
 }
 
 /** numberMatched, else GeoServer's totalFeatures, else what was read if that was everything. */

@@ -389,9 +389,14 @@ function toSoil(feature: OgcFeature, map: SoilMap): SoilType {
   };
 }
 
-/** Epoch ms of an ISO date or date-time; unparseable sorts first. */
+/**
+ * Epoch ms of an ISO date or date-time; unparseable sorts first. A date-time without a zone is read
+ * as UTC (like a date alone), not in the server's local time zone: the order must not depend on TZ,
+ * and a Swedish local time that does not exist (02:30 on the DST night) must not become NaN.
+ */
 export function instant(value: string): number {
-  const ms = Date.parse(value);
+  const zoneless = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value);
+  const ms = Date.parse(zoneless ? `${value}Z` : value);
   return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
 }
 

@@ -5,6 +5,7 @@ import { createTrace } from '../../subgraphs/kit/upstream.ts';
 import {
   createSguClient,
   featureContaining,
+  instant,
   POINT_QUERY_LIMIT,
   SERVICES,
   toStation,
@@ -233,6 +234,14 @@ describe('SGU parsers tolerate drift', () => {
       drilledDate: '2003-09-17',
       useCode: 'ÖVR',
     });
+  });
+
+  it('orders level times whatever their form, reading a zone-less date-time as UTC', () => {
+    expect(instant('2026-03-29T02:30:00')).toBe(Date.UTC(2026, 2, 29, 2, 30));
+    expect(instant('2026-03-29T02:30:00.5')).toBe(Date.UTC(2026, 2, 29, 2, 30, 0, 500));
+    expect(instant('2026-03-29')).toBe(Date.UTC(2026, 2, 29));
+    expect(instant('2026-03-29T03:30:00+02:00')).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    expect(instant('okänt')).toBe(Number.NEGATIVE_INFINITY);
   });
 
   it('skips a station without its id and keeps one with a hidden position', () => {

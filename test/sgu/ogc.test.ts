@@ -181,6 +181,13 @@ describe('OGC API Features client: counting', () => {
       null,
     ],
     ['missing, and this page is all there is', { numberMatched: undefined, totalFeatures: undefined }, 1],
+    // The saved real SGU response had no `links` member: then a full page of one proves nothing.
+    [
+      'missing, and no links member at all',
+      { numberMatched: undefined, totalFeatures: undefined, links: undefined },
+      null,
+    ],
+    ['"unknown", no links member, with totalFeatures', { numberMatched: 'unknown', links: undefined }, 1],
   ])('takes the count with limit=1 when numberMatched is %s', async (_, envelope, expected) => {
     harness();
     h.reply(url(h), 200, collection(stations(1, 1), envelope));
@@ -188,6 +195,57 @@ describe('OGC API Features client: counting', () => {
       expected,
     );
     expect(new URL(h.seen[0]!, BASE).searchParams.get('limit')).toBe('1');
+  });
+});
+
+describe('OGC API Features client: what a page without a next link proves', () => {
+  const read = async (envelope: Record<string, unknown>, count = 3) => {
+    harness();
+    const service = ogcFeatures(h.upstream, ROOT);
+    h.reply(
+      pathOf(service.itemsUrl('stationer', { limit: 3 })),
+      200,
+      collection(stations(1, count), envelope),
+    );
+    return service.items('stationer', { limit: 3 });
+  };
+  const noTotals = { numberMatched: undefined, totalFeatures: undefined };
+
+  it('counts zero features for an empty page, links or not', async () => {
+    harness();
+    const service = ogcFeatures(h.upstream, ROOT);
+    h.reply(
+      pathOf(service.itemsUrl('stationer', { filter: "kommunkod='2584'", limit: 1 })),
+      200,
+      collection([], { ...noTotals, links: undefined }),
+    );
+    expect(await service.count('stationer', { filter: "kommunkod='2584'" })).toBe(0);
+  });
+
+  it('takes the read count as the total only when the server sends links and names no next', async () => {
+    expect(await read({ ...noTotals })).toMatchObject({ numberMatched: 3, truncated: false });
+    expect(await read({ ...noTotals, links: undefined })).toMatchObject({
+      numberMatched: null,
+      truncated: false,
+    });
+  });
+
+  it('says truncated when the known total is more than was read, even without a next link', async () => {
+    expect(await read({ numberMatched: 50, links: undefined })).toMatchObject({
+      numberMatched: 50,
+      truncated: true,
+    });
+    expect(await read({ numberMatched: '3', links: undefined })).toMatchObject({
+      numberMatched: 3,
+      truncated: false,
+    });
+  });
+
+  it('says truncated (and gives no total) when the next link points back at a page already read', async () => {
+    const first = `${P}/collections/stationer/items?f=json&limit=3`;
+    expect(
+      await read({ ...noTotals, links: [{ href: `https://api.sgu.se${first}`, rel: 'next' }] }),
+    ).toMatchObject({ numberMatched: null, truncated: true, pages: 1 });
   });
 });
 
