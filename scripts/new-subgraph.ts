@@ -5,8 +5,9 @@
  * Municipality with one example field, codegen.json, context.ts, client.ts over the kit's upstream
  * with the base URL in `<NAME>_API_URL`, loaders.ts, resolvers.ts, index.ts via createSubgraph,
  * README.md) plus `test/<name>/<name>.test.ts`, registers it in `subgraphs/index.ts` and
- * `schema/subgraphs.json`, generates its resolver types and composes the supergraph. The result
- * passes the contract suite as generated. Templates: scripts/templates/subgraph/.
+ * `schema/subgraphs.json`, generates its resolver types, composes the supergraph and adds its
+ * variable to README.md's configuration table. The result passes the contract suite, and `npm test`
+ * stays green, as generated. Templates: scripts/templates/subgraph/.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -247,6 +248,10 @@ async function main(args: string[]): Promise<number> {
   // A fresh process, so that composition sees the new registration.
   execFileSync('npx', ['tsx', 'scripts/compose.ts'], { stdio: 'inherit' });
   step('composed schema/supergraph.graphql and schema/api-schema.graphql');
+  // The README's configuration table lists every variable the code reads (a test checks it), and the
+  // new subgraph reads <NAME>_API_URL: regenerate the table, again in a fresh process.
+  execFileSync('npx', ['tsx', 'scripts/env-table.ts', '--write'], { stdio: 'inherit' });
+  step(`added ${values.ENV}_API_URL to the configuration table in README.md`);
 
   console.log(`
 Done. Next:
@@ -254,7 +259,7 @@ Done. Next:
      (then: npm run codegen && npm run compose).
   2. npx vitest run test/${name} test/contract.test.ts   # your tests + the contract every subgraph passes
   3. npm run check                                      # what your change means for clients
-  4. Commit subgraphs/${name}/, test/${name}/, subgraphs/index.ts, schema/subgraphs.json and schema/*.graphql.
+  4. Commit subgraphs/${name}/, test/${name}/, subgraphs/index.ts, schema/subgraphs.json, schema/*.graphql and README.md.
 See docs/agency-guide.md.`);
   return 0;
 }

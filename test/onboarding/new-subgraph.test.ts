@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV_TABLE_HEADER, envTable, replaceEnvTable } from '../../scripts/env-table.ts';
 import { nameProblem, registerInIndex, registerInList, spellings } from '../../scripts/new-subgraph.ts';
 import { copyRepository, sh } from './temp-repo.ts';
 
@@ -48,6 +49,24 @@ describe('npm run new-subgraph: pieces', () => {
     expect(out).toBe(
       '{\n  "$comment": "a [list] of \\"things\\"",\n  "subgraphs": [{ "name": "smhi", "url": "http://x/graphql" }, { "name": "naturvardsverket" }]\n}\n',
     );
+  });
+
+  it('regenerates only the README configuration table (npm run env:table -- --write)', () => {
+    const readme = [
+      '# Title',
+      '',
+      ENV_TABLE_HEADER,
+      '|---|---|---|---|',
+      '| `OLD` | — | x | y |',
+      '',
+      'After.',
+    ].join('\n');
+    const out = replaceEnvTable(readme, envTable());
+    expect(out.startsWith('# Title\n\n| Variable |')).toBe(true);
+    expect(out.endsWith('|\n\nAfter.')).toBe(true);
+    expect(out).not.toContain('`OLD`');
+    expect(out).toContain('| `PORT` | `4000` |');
+    expect(() => replaceEnvTable('# no table\n', envTable())).toThrow(/no configuration table/);
   });
 
   it.each([
@@ -163,9 +182,17 @@ describe('npm run new-subgraph: end to end in a temporary copy of the repository
     expect(lint.status, lint.output).toBe(0);
   }, 240_000);
 
+  it('keeps the repository-wide checks green: README configuration table, stale supergraph and generated types', () => {
+    expect(read('README.md')).toContain(`| \`NATURVARDSVERKET_API_URL\` |`);
+    const r = sh(repo.dir, 'npx', ['vitest', 'run', 'test/repo.test.ts', 'test/gateway/staleness.test.ts']);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).not.toMatch(/\d+ failed/);
+  }, 240_000);
+
   it('leaves the real repository alone', () => {
     expect(existsSync(join('subgraphs', NAME))).toBe(false);
     expect(readFileSync('subgraphs/index.ts', 'utf8')).not.toContain(NAME);
     expect(readFileSync('schema/subgraphs.json', 'utf8')).not.toContain(NAME);
+    expect(readFileSync('README.md', 'utf8')).not.toContain('NATURVARDSVERKET_API_URL');
   });
 });
