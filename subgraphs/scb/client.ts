@@ -475,7 +475,26 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
   const loading = new Map<string, Promise<unknown>>();
 
   /** The table's current `updated` stamp, or null when SCB does not say (then entries live their day). */
+  /**
+   * Versions SCB itself just told us in a search listing (`/tables` items carry `updated`), so that
+   * listing tables and then their variables does not cost a version check per table. Only answers
+   * fetched from SCB now are remembered (a cached listing may be up to an hour old), for the same hour.
+   */
+  const listed = new Map<string, { updated: string; until: number }>();
+  const LISTED_MAX = 5_000;
+  function remember(tables: readonly TableInfo[]): void {
+    const until = now() + VERSION_TTL_MS;
+    for (const t of tables) {
+      if (t.updated === null) continue;
+      listed.delete(t.id);
+      listed.set(t.id, { updated: t.updated, until });
+      if (listed.size > LISTED_MAX) listed.delete(listed.keys().next().value!);
+    }
+  }
+
   async function versionOf(table: string, trace?: RequestTrace): Promise<string | null> {
+    const known = listed.get(table);
+    if (known && known.until > now()) return known.updated;
     try {
       return (await client.table(table, trace))?.updated ?? null;
     } catch {
@@ -571,7 +590,7 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
     },
 
     async tables(params, trace) {
-      const page = await upstream.get({
+      const answer = await upstream.request({
         path: '/tables',
         query: {
           lang: LANG,
@@ -586,6 +605,8 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
         onErrorStatus: scbErrorFor,
         trace,
       });
+      const page = answer.data;
+      if (page && !answer.cached) remember(page.tables);
       return (
         page ?? {
           tables: [],

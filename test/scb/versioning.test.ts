@@ -145,4 +145,14 @@ describe('SCB cache: a day, or until the table is updated', () => {
       TABLE_INFO['TAB638'] = saved!;
     }
   });
+
+  it('tables just listed by a search need no version check of their own', async () => {
+    h = scbHarness();
+    const result = await h.run('{ statisticsTables(search: "befolkning") { id variables { code } } }');
+    expect(result.errors).toBeUndefined();
+    const calls = tableCalls(h);
+    expect(calls.filter((c) => c.endsWith('/metadata'))).toHaveLength(10);
+    // The listing carried each table's `updated`: no GET /tables/{id} per table.
+    expect(calls.filter((c) => /^GET \/api\/v2\/tables\/[^/]+$/.test(c))).toEqual([]);
+  });
 });
