@@ -159,6 +159,11 @@ const text = (v: OgcValue | undefined): string | null => {
   return s === null || s.trim() === '' ? null : s.trim();
 };
 const num = (v: OgcValue | undefined): number | null => looseNumber(v ?? null);
+/** An integer code ("8", 8, 8.0 → 8); anything else is not a code (the schema's `Int` would fail). */
+const intCode = (v: OgcValue | undefined): number | null => {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) ? n : null;
+};
 
 /** A code that may have lost its leading zeros to type drift ("180", 180 → "0180"). */
 function paddedCode(v: OgcValue | undefined, digits: number): string | null {
@@ -383,7 +388,7 @@ function toSoil(feature: OgcFeature, map: SoilMap): SoilType {
   return {
     // jordarter250k's property names are not documented; accept the 25k names and the WMS spelling.
     name: text(p['jg2_tx']) ?? text(p['jordart_tx']) ?? text(p['Jordart']),
-    code: num(p['jg2']) ?? num(p['jordart']),
+    code: intCode(p['jg2']) ?? intCode(p['jordart']),
     map,
     featureId: feature.id,
   };

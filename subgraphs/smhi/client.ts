@@ -78,6 +78,9 @@ const FIELDS: Array<[keyof ForecastStep, string, number[]]> = [
   ['symbol', 'symbol_code', []],
 ];
 
+/** Fields the schema types as `Int` (codes): a non-integer there is not a code, so null. */
+const CODE_FIELDS = new Set<keyof ForecastStep>(['precipitationType', 'symbol']);
+
 /** Parses a snow1g v1 point response; tolerant of missing and unknown keys. */
 export function parseForecast(json: unknown): Forecast {
   const root = expectObject(json, 'forecast');
@@ -99,8 +102,9 @@ export function parseForecast(json: unknown): Forecast {
     } as ForecastStep;
     for (const [field, key, sentinels] of FIELDS) {
       const value = looseNumber(data[key]);
-      (out as unknown as Record<string, number | null>)[field] =
-        value === null || sentinels.includes(value) ? null : value;
+      const missing =
+        value === null || sentinels.includes(value) || (CODE_FIELDS.has(field) && !Number.isInteger(value));
+      (out as unknown as Record<string, number | null>)[field] = missing ? null : value;
     }
     return out;
   });

@@ -244,6 +244,42 @@ describe('SGU parsers tolerate drift', () => {
     expect(instant('okänt')).toBe(Number.NEGATIVE_INFINITY);
   });
 
+  it('reads a soil code sent as a string or a whole float; a non-integer is no code', async () => {
+    harness();
+    // SYNTHETIC: one square polygon around the point, with drifting jg2 types.
+    const square = (jg2: unknown) => ({
+      type: 'Feature',
+      id: 'grundlager.1',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [17.63, 59.85],
+            [17.65, 59.85],
+            [17.65, 59.87],
+            [17.63, 59.87],
+            [17.63, 59.85],
+          ],
+        ],
+      },
+      properties: { jg2, jg2_tx: 'Glacial lera' },
+    });
+    const client = createSguClient(h.upstream);
+    const path = itemsPath(SERVICES.soil25k, 'grundlager', {
+      f: 'json',
+      bbox: box(UPPSALA.latitude, UPPSALA.longitude),
+      limit: String(POINT_QUERY_LIMIT),
+    });
+    h.reply(path, 200, collection([square(8.0)]));
+    expect(await client.soilAt(UPPSALA.latitude, UPPSALA.longitude)).toMatchObject({ code: 8 });
+    await h.cache.clear();
+    h.reply(path, 200, collection([square('8.5')]));
+    expect(await client.soilAt(UPPSALA.latitude, UPPSALA.longitude)).toMatchObject({
+      name: 'Glacial lera',
+      code: null,
+    });
+  });
+
   it('skips a station without its id and keeps one with a hidden position', () => {
     expect(toStation({ id: 'stationer.1', geometry: null, properties: { obsplatsnamn: 'x' } })).toBeNull();
     const hidden = toStation({ id: 'stationer.2', geometry: null, properties: { platsbeteckning: '97_1' } });

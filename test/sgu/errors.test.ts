@@ -90,6 +90,22 @@ describe('SGU bad input: BAD_USER_INPUT before any upstream call', () => {
       /offset/,
     ],
     [
+      'wells negative offset',
+      '{ municipality(code: "0180") { wells(offset: -1) { id } } }',
+      /wells\(offset\) -1 is out of range/,
+    ],
+    [
+      'nearest limit 0',
+      '{ place(latitude: 59.8586, longitude: 17.6389) { nearestGroundwaterStations(limit: 0) { distanceKm } } }',
+      /from 1 to 50/,
+    ],
+    [
+      'nearest withinKm beyond 100',
+      '{ place(latitude: 59.8586, longitude: 17.6389) { nearestGroundwaterStations(withinKm: 100.5) { distanceKm } } }',
+      /0\.1 to 100 km/,
+    ],
+    ['an empty station id', '{ groundwaterStation(id: "") { id } }', /not an SGU id/],
+    [
       'nearest limit 51',
       '{ place(latitude: 59.8586, longitude: 17.6389) { nearestGroundwaterStations(limit: 51) { distanceKm } } }',
       /from 1 to 50/,
@@ -116,6 +132,8 @@ describe('SGU bad input: BAD_USER_INPUT before any upstream call', () => {
 
   it.each([
     ['a malformed date', 'levels(from: "2024-13-01")', /YYYY-MM-DD/],
+    ['an impossible date', 'levels(to: "2024-02-30")', /"2024-02-30" is not a date/],
+    ['limit 0', 'levels(limit: 0)', /from 1 to 1000/],
     ['from after to', 'levels(from: "2024-02-01", to: "2024-01-01")', /must not be later/],
     ['limit 1001', 'levels(limit: 1001)', /from 1 to 1000/],
   ])('levels: %s (after the station, before any levels request)', async (_, call, message) => {

@@ -280,6 +280,26 @@ describe('snow1g forecast', () => {
     });
   });
 
+  it('reads codes sent as strings or as whole floats, and a non-integer code as null (the schema says Int)', () => {
+    // SYNTHETIC steps of the recorded shape with drifting types.
+    const forecast = parseForecast({
+      timeSeries: [
+        {
+          time: '2026-04-02T11:00:00Z',
+          data: { symbol_code: '6', predominant_precipitation_type_at_surface: 1.0, air_temperature: '2.5' },
+        },
+        {
+          time: '2026-04-02T12:00:00Z',
+          data: { symbol_code: 6.5, predominant_precipitation_type_at_surface: 'snö', air_temperature: null },
+        },
+      ],
+    });
+    expect(forecast.steps.map((s) => [s.symbol, s.precipitationType, s.airTemperature])).toEqual([
+      [6, 1, 2.5],
+      [null, null, null],
+    ]);
+  });
+
   it('names all 27 weather symbols in Swedish and English', () => {
     expect(WEATHER_SYMBOLS).toHaveLength(27);
     expect(weatherSymbol(1)).toEqual({ code: 1, sv: 'Klart', en: 'Clear sky' });
