@@ -40,6 +40,36 @@ function rateLimits(opts: {
   };
 }
 
+/**
+ * `smhi=http://localhost:4001/graphql,scb=…`: each entry a subgraph name and an absolute http(s) URL.
+ * The raw text is kept (gateway/src/subgraph-list.ts splits it); a malformed value stops start-up here.
+ */
+function subgraphUrls(opts: { description: string }): EnvVar<string> {
+  return {
+    ...opts,
+    allowed:
+      'comma-separated name=URL entries with absolute http: or https: URLs, e.g. "smhi=http://localhost:4001/graphql"',
+    parse(raw) {
+      const parts = raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      if (parts.length === 0) return undefined;
+      for (const part of parts) {
+        const eq = part.indexOf('=');
+        if (eq <= 0 || !/^[a-z][a-z0-9-]*$/.test(part.slice(0, eq))) return undefined;
+        try {
+          const u = new URL(part.slice(eq + 1));
+          if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+        } catch {
+          return undefined;
+        }
+      }
+      return raw;
+    },
+  };
+}
+
 /** The gateway's own environment variables. Subgraphs add theirs (see each subgraph's `env`). */
 export const gatewayEnv = {
   PORT: int({ description: 'HTTP port of the gateway', default: '4000', min: 0, max: 65535 }),
@@ -66,7 +96,7 @@ export const gatewayEnv = {
     description: 'The subgraph list (in-process or remote)',
     default: 'schema/subgraphs.json',
   }),
-  SUBGRAPH_URLS: str({
+  SUBGRAPH_URLS: subgraphUrls({
     description:
       'Run listed subgraphs remotely: `smhi=http://localhost:4001/graphql,scb=…` (overrides the list)',
   }),

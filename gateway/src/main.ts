@@ -10,18 +10,22 @@ import { createGatewayApp } from './server.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
+  let logger: ReturnType<typeof createLogger>;
+  let app: Awaited<ReturnType<typeof createGatewayApp>>;
+  let url: string;
   try {
     config = loadConfig(process.env);
+    logger = createLogger(config.gateway.LOG_LEVEL);
+    app = await createGatewayApp({ config, logger });
+    url = await app.listen();
   } catch (err) {
+    // A bad variable, list, supergraph or port: the message names it and what is allowed.
     if (err instanceof ConfigError) {
       console.error(err.message);
       process.exit(2);
     }
     throw err;
   }
-  const logger = createLogger(config.gateway.LOG_LEVEL);
-  const app = await createGatewayApp({ config, logger });
-  const url = await app.listen();
   logger.info(
     {
       url: `${url}/graphql`,

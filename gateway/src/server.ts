@@ -12,6 +12,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type Keyv from 'keyv';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
+import { ConfigError } from '../../subgraphs/kit/config.ts';
 import type { Logger } from '../../subgraphs/kit/logger.ts';
 import { createRateLimiters } from '../../subgraphs/kit/ratelimit.ts';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
@@ -67,7 +68,23 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   // @apollo/gateway sends anonymous usage metrics to Apollo unless this is set: nothing calls home.
   process.env['APOLLO_TELEMETRY_DISABLED'] = 'true';
 
-  const subgraphs = loadSubgraphList(g.SUBGRAPHS_FILE, parseUrlOverrides(g.SUBGRAPH_URLS));
+  // A list or supergraph the gateway cannot use is a configuration problem: name the variable.
+  let subgraphs: ResolvedSubgraph[];
+  try {
+    subgraphs = loadSubgraphList(g.SUBGRAPHS_FILE, parseUrlOverrides(g.SUBGRAPH_URLS));
+  } catch (err) {
+    const variable = /SUBGRAPH_URLS/.test((err as Error).message) ? 'SUBGRAPH_URLS' : 'SUBGRAPHS_FILE';
+    throw new ConfigError([
+      `${variable}=${JSON.stringify(variable === 'SUBGRAPH_URLS' ? g.SUBGRAPH_URLS : g.SUBGRAPHS_FILE)} cannot be used: ${(err as Error).message}`,
+    ]);
+  }
+  try {
+    readFileSync(g.SUPERGRAPH_FILE, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected a composed supergraph: run "npm run compose" or point SUPERGRAPH_FILE at one.`,
+    ]);
+  }
   const cache = deps.cache ?? createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger });
   const snapshot = g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR);
   // Usage insights (/usage, /metrics) see every upstream event; the caller's listener still gets them.
@@ -178,9 +195,21 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       ...(deps.plugins ?? []),
     ],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (err) {
+    await Promise.all([...runtimes.values()].map((r) => r.close()));
+    await remoteAgent.close();
+    if (!deps.cache) await closeCache(cache);
+    throw new ConfigError([
+      `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} could not be served: ${(err as Error).message}. Expected a supergraph composed from ${g.SUBGRAPHS_FILE} ("npm run compose").`,
+    ]);
+  }
+  let stopping = false;
 
   async function readiness() {
+    // Once shutdown has begun, a load balancer must stop sending new requests here.
+    if (stopping) return { ready: false, checks: { gateway: 'stopping' } };
     const checks: Record<string, string> = { supergraph: schemaLoads > 0 ? 'loaded' : 'not loaded' };
     await Promise.all(
       subgraphs.map(async (s) => {
@@ -296,7 +325,15 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     readiness,
     listen(port = g.PORT, host = g.HOST) {
       return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
+        httpServer.once('error', (err: NodeJS.ErrnoException) => {
+          const problem =
+            err.code === 'EADDRINUSE'
+              ? 'the port is in use by another process: choose another PORT'
+              : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+                ? 'HOST is not an address of this machine'
+                : err.message;
+          reject(new ConfigError([`PORT=${port} HOST=${JSON.stringify(host)}: cannot listen: ${problem}.`]));
+        });
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;
           resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`);
@@ -304,6 +341,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       });
     },
     async stop() {
+      stopping = true;
       // Drains open HTTP requests (the drain plugin), then stops the gateway and subgraphs.
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

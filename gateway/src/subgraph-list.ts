@@ -55,14 +55,10 @@ export function loadSubgraphList(file: string, overrides: Record<string, string>
     if (seen.has(entry.name)) throw new Error(`${file}: subgraph "${entry.name}" is listed twice`);
     seen.add(entry.name);
     const url = overrides[entry.name] ?? entry.url;
-    if (url !== undefined) {
-      try {
-        new URL(url);
-      } catch {
-        throw new Error(
-          `${file}: subgraph "${entry.name}" has url "${url}", which is not an absolute http(s) URL`,
-        );
-      }
+    if (url !== undefined && !isHttpUrl(url)) {
+      throw new Error(
+        `${file}: subgraph "${entry.name}" has url "${url}", which is not an absolute http(s) URL`,
+      );
     }
     const module = findModule(entry.name);
     let sdl: string | undefined;
@@ -81,4 +77,13 @@ export function loadSubgraphList(file: string, overrides: Record<string, string>
     if (!seen.has(name)) throw new Error(`SUBGRAPH_URLS names "${name}", which is not in ${file}`);
   }
   return list;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

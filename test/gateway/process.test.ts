@@ -54,6 +54,14 @@ describe('start-up with a bad configuration', { timeout: PROCESS_TIMEOUT_MS }, (
     );
   });
 
+  it('a missing supergraph file is refused the same way, naming SUPERGRAPH_FILE', async () => {
+    const result = await startGateway({ SUPERGRAPH_FILE: 'schema/no-such-supergraph.graphql' }).exit;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'SUPERGRAPH_FILE="schema/no-such-supergraph.graphql" cannot be read (ENOENT); expected a composed supergraph: run "npm run compose"',
+    );
+  });
+
   it('a port out of range is refused the same way', async () => {
     const result = await startGateway({ PORT: '70000' }).exit;
     expect(result.code).toBe(2);
