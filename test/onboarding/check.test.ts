@@ -37,17 +37,27 @@ describe('npm run check: the diff (scripts/check.ts)', () => {
     const breakingChanges = result.changes
       .filter((c) => c.level === 'breaking')
       .map((c) => `${c.type}: ${c.description}`);
+    // Every class: removed type/field/argument/enum value/input field; changed field and argument
+    // types; outputs made nullable; arguments and input fields made required or added as required.
     expect(breakingChanges.sort()).toEqual(
       [
         'ARG_CHANGED_KIND: Municipality.population arg year has changed type from Int to Int!.',
+        'ARG_CHANGED_KIND: Query.filter arg first has changed type from Int to String.',
         'ARG_CHANGED_KIND: Query.search arg text has changed type from String to String!.',
         'ARG_REMOVED: Query.search arg kind was removed.',
+        'FIELD_CHANGED_KIND: Municipality.inhabitants changed type from Int to String.',
         'FIELD_CHANGED_KIND: Municipality.name changed type from String! to String.',
+        'FIELD_CHANGED_KIND: MunicipalityFilter.county changed type from String to String!.',
         'FIELD_REMOVED: Municipality.area was removed.',
+        'FIELD_REMOVED: MunicipalityFilter.minPopulation was removed.',
+        'FIELD_REMOVED: Query.lakes was removed.',
+        'REQUIRED_ARG_ADDED: A required arg sort on Query.filter was added.',
+        'REQUIRED_INPUT_FIELD_ADDED: A required field area on input type MunicipalityFilter was added.',
+        'TYPE_REMOVED: Lake was removed.',
         'VALUE_REMOVED_FROM_ENUM: RURAL was removed from enum type MunicipalityKind.',
       ].sort(),
     );
-    expect(result.lines[0]).toMatch(/^BREAKING: 6 change\(s\)/);
+    expect(result.lines[0]).toMatch(/^BREAKING: 14 change\(s\)/);
     expect(result.lines.at(-1)).toMatch(/run "npm run compose"/);
   });
 
@@ -65,6 +75,8 @@ describe('npm run check: the diff (scripts/check.ts)', () => {
         'VALUE_ADDED_TO_ENUM: MIXED was added to enum type MunicipalityKind.',
         'FIELD_MADE_NON_NULL: Municipality.area changed type from Float to Float!.',
         'ARG_MADE_OPTIONAL: Query.municipality(code:) changed type from String! to String.',
+        'INPUT_FIELD_MADE_OPTIONAL: MunicipalityFilter.kind changed type from MunicipalityKind! to MunicipalityKind.',
+        'OPTIONAL_INPUT_FIELD_ADDED: An optional field name on input type MunicipalityFilter was added.',
       ]),
     );
     expect(result.lines[0]).toMatch(/^Non-breaking: \d+ change\(s\)/);
