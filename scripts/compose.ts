@@ -3,7 +3,8 @@
  * Also writes schema/api-schema.graphql (the client-facing schema, see scripts/api-schema.ts).
  * `--check` compares instead of writing (exit 1 when stale). Composition errors exit 1, one per line.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { composeSupergraph } from '../gateway/src/compose.ts';
 import { loadSubgraphList } from '../gateway/src/subgraph-list.ts';
 import { apiSchemaFile, apiSchemaSdl } from './api-schema.ts';
@@ -33,9 +34,19 @@ if (check) {
   }
   console.log(`${outFile} and ${apiSchemaFile} are up to date.`);
 } else {
-  writeFileSync(outFile, result.supergraphSdl);
+  writeAtomically(outFile, result.supergraphSdl);
   console.log(`Wrote ${outFile} (${result.supergraphSdl.length} bytes).`);
   // The client-facing schema (no federation machinery), for team clients' codegen.
-  writeFileSync(apiSchemaFile, apiSchemaSdl(result.supergraphSdl));
+  writeAtomically(apiSchemaFile, apiSchemaSdl(result.supergraphSdl));
   console.log(`Wrote ${apiSchemaFile}.`);
+}
+
+/**
+ * Writes through a temporary file and a rename, so a running gateway (which reloads the supergraph
+ * when the file changes) never reads a half-written file.
+ */
+function writeAtomically(file: string, text: string) {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }
