@@ -77,6 +77,11 @@ export interface LatestHourSet {
   unit: string | null;
   updated: string | null;
   stations: LatestReading[];
+  /**
+   * Readings of stations the set gives no position for (its shape is UNCONFIRMED in detail): they
+   * can still be placed from the station list of the parameter (`placeReadings`).
+   */
+  unplaced: Array<{ id: string; name: string | null; latest: Observation }>;
 }
 
 /** One `value[]` item; null for `null` items and items without any time. */
@@ -194,18 +199,37 @@ export function parseStationData(parameter: number, stationId: string, requested
   };
 }
 
+/**
+ * The set's readings, those of stations without a position placed by the station list of the same
+ * parameter (stations the list does not know either stay out: a reading must have a place).
+ */
+export function placeReadings(set: LatestHourSet, list: StationList | null): LatestReading[] {
+  if (set.unplaced.length === 0 || list === null) return set.stations;
+  const listed = new Map(list.stations.map((s) => [s.id, s]));
+  const placed = set.unplaced.flatMap(({ id, name, latest }): LatestReading[] => {
+    const station = listed.get(id);
+    return station ? [{ station: { ...station, name: name ?? station.name }, latest }] : [];
+  });
+  return [...set.stations, ...placed];
+}
+
 /** `GET /parameter/{p}/station-set/all/period/latest-hour/data.json` → every station's latest hour. */
 export function parseLatestHourSet(parameter: number) {
   return (json: unknown): LatestHourSet => {
     const root = expectObject(json, 'station-set data');
     const param = isObject(root['parameter']) ? root['parameter'] : {};
     const stations: LatestReading[] = [];
+    const unplaced: LatestHourSet['unplaced'] = [];
     for (const entry of expectArray(root['station'] ?? [], 'station-set data.station')) {
       if (!isObject(entry)) continue;
+      const latest = latestWithValue(parseObservations(entry['value']));
       const station = parseStation(entry, parameter);
-      if (!station) continue;
-      stations.push({ station, latest: latestWithValue(parseObservations(entry['value'])) });
+      if (station) stations.push({ station, latest });
+      else {
+        const id = str(entry['key']) ?? str(entry['id']);
+        if (id !== null && latest !== null) unplaced.push({ id, name: str(entry['name']), latest });
+      }
     }
-    return { parameter, unit: str(param['unit']), updated: epochToIso(root['updated']), stations };
+    return { parameter, unit: str(param['unit']), updated: epochToIso(root['updated']), stations, unplaced };
   };
 }

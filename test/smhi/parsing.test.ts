@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
-import { createSmhiClient, parseForecast } from '../../subgraphs/smhi/client.ts';
+import { createTrace, createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { createSmhiClient, parseForecast, type SmhiClient } from '../../subgraphs/smhi/client.ts';
 import { WEATHER_SYMBOLS, weatherSymbol } from '../../subgraphs/smhi/codes.ts';
+import { createLoaders } from '../../subgraphs/smhi/loaders.ts';
 import {
   parseLatestHourSet,
   parseObservations,
@@ -163,6 +164,44 @@ describe('metobs observations', () => {
       ['5', 2.5],
       ['6', 3.5],
     ]);
+    // The reading of the station without a position is kept aside, to be placed by the station list.
+    expect(set.unplaced).toEqual([
+      { id: '7', name: 'no position', latest: expect.objectContaining({ value: 1 }) },
+    ]);
+  });
+
+  it('places readings of stations the latest-hour set gives no position for from the station list', async () => {
+    // SYNTHETIC: the set's station entries without latitude/longitude (the all-stations shape is
+    // UNCONFIRMED in detail); positions come from the parameter's station list.
+    const set = parseLatestHourSet(1)({
+      station: [
+        {
+          key: '98210',
+          name: 'Stockholm-Observatoriekullen A',
+          value: [{ date: T, value: '2.4', quality: 'Y' }],
+        },
+        { key: '97510', value: [{ date: T, value: '-1.0', quality: 'Y' }] },
+        { key: '12345', name: 'Not listed', value: [{ date: T, value: '9', quality: 'Y' }] },
+      ],
+    });
+    expect(set.stations).toEqual([]);
+    const list = parseStationList(1)(
+      JSON.parse(readFileSync('test/fixtures/smhi/metobs_stations_p1_synthetic.json', 'utf8')),
+    );
+    const fake: SmhiClient = {
+      forecast: async () => null,
+      stationList: async () => list,
+      stationData: async () => null,
+      latestHour: async () => set,
+      warnings: async () => [],
+    };
+    const loaders = createLoaders(fake, createTrace());
+    const near = await loaders.nearestReading.load('1|59.3293,18.0686');
+    expect(near?.reading.station).toMatchObject({ id: '98210', name: 'Stockholm-Observatoriekullen A' });
+    expect(near?.reading.latest.value).toBe(2.4);
+    const uppsala = await loaders.nearestReading.load('1|59.8586,17.6389');
+    expect(uppsala?.reading.station).toMatchObject({ id: '97510', name: 'Uppsala Aut' });
+    expect(uppsala?.reading.latest.value).toBe(-1);
   });
 
   it('parses the recorded (trimmed) station listing', () => {
