@@ -288,7 +288,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     }));
     return {
       since,
-      note: 'Counts since `since`. No personal data: only schema coordinates, subgraph and agency names, error codes and timings.',
+      note: 'Counts since `since`. p50Ms/p95Ms are estimated from the histogram buckets (as Prometheus histogram_quantile does), meanMs is exact. No personal data: only schema coordinates, subgraph and agency names, error codes and timings.',
       requests: {
         total,
         byOutcome,
