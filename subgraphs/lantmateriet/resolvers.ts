@@ -35,14 +35,31 @@ function checkLimit(field: string, limit: number | null | undefined, fallback: n
   return n;
 }
 
+/** Ortnamn's name types (`namntyp`, reference §2.4); an unknown one would silently match nothing. */
+export const PLACE_NAME_TYPES = [
+  'Anläggning',
+  'Bebyggelse',
+  'Tätort',
+  'Glaciär',
+  'Fornlämning',
+  'Kyrka',
+  'Naturvårdsområde',
+  'Sankmark',
+  'Natur- och terrängnamn',
+  'Trakt',
+  'Vattendelsområde',
+  'Vattendrag',
+  'Hav och sjö',
+] as const;
+
 function checkTypes(types: readonly string[] | null | undefined): string[] | undefined {
   if (!types || types.length === 0) return undefined;
   return types.map((t) => {
-    const type = t.trim();
-    // Sent comma-separated: a comma inside one type would split it.
-    if (type === '' || type.length > 60 || type.includes(',')) {
+    const wanted = t.trim().toLocaleLowerCase('sv');
+    const type = PLACE_NAME_TYPES.find((known) => known.toLocaleLowerCase('sv') === wanted);
+    if (!type) {
       throw badInput(
-        `placeNames(types:) has an invalid entry ${JSON.stringify(t)}: use Lantmäteriet name types (namntyp) such as "Bebyggelse", "Tätort", "Hav och sjö", "Natur- och terrängnamn", without commas.`,
+        `placeNames(types:) has an unknown name type ${JSON.stringify(t)}: use Lantmäteriet's name types (namntyp): ${PLACE_NAME_TYPES.map((k) => `"${k}"`).join(', ')}.`,
         AGENCY,
       );
     }

@@ -401,7 +401,9 @@ describe('bad input is rejected before any upstream call', () => {
     ['{ addresses(search: "Storgatan", municipality: "9999") { id } }', /Unknown municipality/],
     ['{ placeNames(name: "  ") { name } }', /search term is required/],
     ['{ placeNames(name: "Abisko", limit: 401) { name } }', /from 1 to 400/],
-    ['{ placeNames(name: "Abisko", types: ["a,b"]) { name } }', /without commas/],
+    ['{ placeNames(name: "Abisko", types: ["a,b"]) { name } }', /unknown name type "a,b".*"Bebyggelse"/],
+    // A misspelt type would silently match nothing upstream.
+    ['{ placeNames(name: "Abisko", types: ["Tatort"]) { name } }', /unknown name type "Tatort".*"Tätort"/],
     ['{ placeNames(name: "Abisko", municipality: "25") { name } }', /malformed/],
   ])('%s', async (query, message) => {
     const result = await h.run(query);

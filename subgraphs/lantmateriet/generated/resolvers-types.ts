@@ -219,8 +219,9 @@ export type Query = {
   place: Place;
   /**
    * Search Lantmäteriet's place-name register (Ortnamn Direkt v2.2 `/kriterier`). `name` is required (no
-   * area search exists); `match` default EQUALS; `types` filters on name types (namntyp, e.g. "Bebyggelse",
-   * "Tätort", "Hav och sjö"); `municipality` a 4-digit code; `limit` 1–400 (default 10) names, returned as
+   * area search exists); `match` default EQUALS; `types` filters on name types (namntyp, any case: Anläggning,
+   * Bebyggelse, Tätort, Glaciär, Fornlämning, Kyrka, Naturvårdsområde, Sankmark, Natur- och terrängnamn,
+   * Trakt, Vattendelsområde, Vattendrag, Hav och sjö; others are BAD_USER_INPUT); `municipality` a 4-digit code; `limit` 1–400 (default 10) names, returned as
    * one row per placement (at most `limit` rows). Needs credentials (else UPSTREAM_AUTH_REQUIRED).
    * Cached 1 day. © Lantmäteriet, CC BY 4.0 (HVD terms).
    */
