@@ -1,7 +1,7 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { ApolloGateway, type SupergraphSdlHook } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import {
@@ -121,10 +121,13 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const supergraphSdl: SupergraphSdlHook = async ({ update }) => {
     const file = g.SUPERGRAPH_FILE;
     let current = readFileSync(file, 'utf8');
+    // The last text the gateway refused: not retried (nor logged again) until the file changes.
+    let rejected: string | undefined;
     let timer: NodeJS.Timeout | undefined;
-    // Watch the directory, not the file: editors and `npm run compose` replace files by rename.
-    watcher = watch(dirname(file), (_event, changed) => {
-      if (changed !== basename(file)) return;
+    // Watch the directory, not the file: editors and `npm run compose` replace files by rename, and
+    // a Kubernetes ConfigMap swaps a `..data` symlink next to a file that itself never changes. So
+    // any change in the directory re-reads the file; an unchanged text is ignored below.
+    watcher = watch(dirname(file), () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         let next: string;
@@ -133,13 +136,14 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         } catch {
           return; // mid-rename; the next event brings the new file
         }
-        if (next === current || next.trim() === '') return;
+        if (next === current || next === rejected || next.trim() === '') return;
         try {
           // In-flight requests finish on the old schema; new ones get the new one.
           update(next);
           current = next;
           logger.info({ file }, 'supergraph reloaded');
         } catch (err) {
+          rejected = next;
           logger.error({ err, file }, 'new supergraph rejected; keeping the previous one');
         }
       }, 100);

@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
@@ -127,6 +127,42 @@ describe('supergraph reload on file change', () => {
     expect(gw.app.schemaLoads).toBe(loads);
     expect(await description()).toBe('Recovered.');
     expect((await gw.query('{ stranger }')).errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect((await gw.query(QUERY)).errors).toBeUndefined();
+  });
+});
+
+describe('supergraph reload through a symlink swap (how Kubernetes updates a mounted ConfigMap)', () => {
+  let dir: string;
+  let gw: TestGateway;
+  let original: string;
+
+  beforeAll(async () => {
+    const composed = composeSupergraph(loadSubgraphList('schema/subgraphs.json'));
+    if (!composed.ok) throw new Error(composed.errors.join('\n'));
+    original = composed.supergraphSdl;
+    // dir/supergraph.graphql -> ..data/supergraph.graphql, ..data -> ..v1: the file itself never changes.
+    dir = mkdtempSync(join(tmpdir(), 'sodg-configmap-'));
+    mkdirSync(join(dir, '..v1'));
+    writeFileSync(join(dir, '..v1', 'supergraph.graphql'), original);
+    symlinkSync('..v1', join(dir, '..data'));
+    symlinkSync('..data/supergraph.graphql', join(dir, 'supergraph.graphql'));
+    gw = await startTestGateway({ env: { SUPERGRAPH_FILE: join(dir, 'supergraph.graphql') } });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the new schema after ..data is swapped to a new version', async () => {
+    const description = async () =>
+      (await gw.query<{ __type: { description: string | null } }>(DESCRIPTION_QUERY)).data?.__type
+        .description;
+    expect(await description()).toBeNull();
+    mkdirSync(join(dir, '..v2'));
+    writeFileSync(join(dir, '..v2', 'supergraph.graphql'), withQueryDescription(original, 'Swapped.'));
+    symlinkSync('..v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    await until(async () => (await description()) === 'Swapped.', 'the swapped supergraph');
     expect((await gw.query(QUERY)).errors).toBeUndefined();
   });
 });
