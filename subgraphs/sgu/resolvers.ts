@@ -54,7 +54,8 @@ const midnight = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
  */
 function anchorOf(station: Station, now: () => number): number {
   const end = station.monitoredTo === null ? Number.NaN : Date.parse(station.monitoredTo);
-  return midnight(Number.isNaN(end) ? now() : end);
+  // An end date in the future (an open series, e.g. a far-future placeholder) is today.
+  return midnight(Number.isNaN(end) ? now() : Math.min(end, now()));
 }
 
 function requireStationId(id: string): string {

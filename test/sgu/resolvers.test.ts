@@ -76,6 +76,26 @@ describe('SGU resolvers', () => {
     );
   });
 
+  it('anchors latestLevel on today when the series end (tdat) lies in the future', async () => {
+    // SYNTHETIC: the 95_2 fixture with a far-future tdat, as an open series might carry.
+    const station = fixture<{ features: Array<{ properties: Record<string, unknown> }> }>(
+      'stationer_95_2_synthetic.json',
+    );
+    station.features[0]!.properties['tdat'] = '9999-12-31';
+    const { gw, sent } = await gatewayAnswering((path) =>
+      path.includes('/nivaer/') ? collection([level('2026-11-19T06:00:00Z', 29.1)]) : station,
+    );
+    const body = await gw.query('{ groundwaterStation(id: "95_2") { latestLevel { date } } }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ groundwaterStation: { latestLevel: { date: '2026-11-19T06:00:00Z' } } });
+    const from = /obsdatum >= '(\d{4}-\d{2}-\d{2})T/.exec(
+      sent.find((p) => p.includes('/nivaer/')) ?? '',
+    )?.[1];
+    // 400 days before today, not before the year 9999.
+    expect(from).toBeDefined();
+    expect(from! < new Date().toISOString().slice(0, 10)).toBe(true);
+  });
+
   it('resolves a station referenced by id from elsewhere, batching ids into one request', async () => {
     const { gw, sent } = await gatewayAnswering(() => fixture('stationer_uppsala_25km_synthetic.json'));
     const body = await gw.query(

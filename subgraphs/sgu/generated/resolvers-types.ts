@@ -87,8 +87,8 @@ export type GroundwaterStation = {
   /** SGU's station id (platsbeteckning), e.g. "95_2". */
   id: Scalars['String']['output'];
   /**
-   * The most recent reading within 400 days before the end of the station's series (`monitoredTo`);
-   * null when there is none. © Sveriges geologiska undersökning (SGU), CC0.
+   * The most recent reading within 400 days before the end of the station's series (`monitoredTo`, or
+   * today when that is unknown or in the future); null when there is none. © Sveriges geologiska undersökning (SGU), CC0.
    */
   latestLevel: Maybe<GroundwaterLevel>;
   /**
