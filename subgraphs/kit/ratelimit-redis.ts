@@ -6,7 +6,8 @@ import { createRateLimiter, type RateLimiter, realSleep } from './ratelimit.ts';
  * A sliding-window rate limiter whose log lives in Redis, so that every gateway replica sharing the
  * Redis counts against one limit (an agency's limit is per client IP, and replicas behind one NAT
  * share it). One Lua script checks and records a call atomically. If Redis fails, the limiter falls
- * back to an in-process one with the same limit (logged once), so callers still queue rather than fail.
+ * back to an in-process one with the same limit (logged once), so callers still queue rather than fail,
+ * and keeps to it for `redisRetryMs` before asking Redis again.
  */
 
 /** The part of a Redis client this limiter uses (node-redis v5 `eval`). */
@@ -25,6 +26,11 @@ export interface RedisRateLimitOptions {
   /** Clock; when omitted, Redis server time is used (one clock for all replicas). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * After Redis fails, how long calls use the in-process fallback before Redis is tried again
+   * (default 5 s). Without it every call would first wait out Redis's timeout, one after the other.
+   */
+  redisRetryMs?: number;
 }
 
 export interface SharedRateLimiter extends RateLimiter {
@@ -76,11 +82,19 @@ export function createRedisRateLimiter(
   let fallback = local();
   let warned = false;
   let chain: Promise<void> = Promise.resolve();
+  const clock = options.now ?? Date.now;
+  const redisRetryMs = options.redisRetryMs ?? 5_000;
+  /** Until when Redis is considered down (calls go straight to the fallback). */
+  let redisDownUntil = Number.NEGATIVE_INFINITY;
 
   /** Resolves once the call is recorded; waits as long as Redis says otherwise. */
   async function take(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
+      if (clock() < redisDownUntil) {
+        await fallback.acquire(signal);
+        return;
+      }
       let reply: unknown;
       try {
         reply = await client.eval(SCRIPT, {
@@ -100,6 +114,7 @@ export function createRedisRateLimiter(
           );
           warned = true;
         }
+        redisDownUntil = clock() + redisRetryMs;
         await fallback.acquire(signal);
         return;
       }

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { connectRedis } from '../../subgraphs/kit/ratelimit-redis.ts';
+import {
+  connectRedis,
+  createRedisRateLimiter,
+  type RedisEvalClient,
+} from '../../subgraphs/kit/ratelimit-redis.ts';
 import { geography } from '../../subgraphs/kit/sweden.ts';
 import { createAdaptiveRateLimiter } from '../../subgraphs/scb/limiter.ts';
 import { fakeClock } from '../kit/helpers.ts';
@@ -113,5 +117,48 @@ describe('shared limiter across replicas', () => {
       await redis.eval("return redis.call('DEL', KEYS[1])", { keys: [key], arguments: [] });
       await redis.close();
     }
+  });
+});
+
+describe('shared limiter when Redis is down', () => {
+  it('waits out a failing Redis once, then uses the in-process limit for redisRetryMs before asking again', async () => {
+    const clock = fakeClock();
+    let evals = 0;
+    let down = true;
+    // A Redis that fails after its 1 s timeout (as connectRedis does) while down, and grants when back.
+    const redis: RedisEvalClient = {
+      async eval() {
+        evals += 1;
+        if (down) {
+          clock.advance(1000);
+          throw new Error('rate-limit redis did not answer within 1 s');
+        }
+        return [1, clock.now()];
+      },
+    };
+    const limiter = createRedisRateLimiter(redis, {
+      key: 'sodg:ratelimit:scb',
+      calls: 30,
+      windowMs: 10_000,
+      logger: silentLogger,
+      now: clock.now,
+      sleep: clock.sleep,
+      redisRetryMs: 5_000,
+    });
+    const started = clock.now();
+    const stamps: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, () => limiter.acquire().then(() => stamps.push(clock.now()))),
+    );
+    // One Redis timeout, not one per call (20 calls would otherwise take 20 s, one after the other).
+    expect(evals).toBe(1);
+    expect(Math.max(...stamps) - started).toBe(1000);
+    expect(busiestWindow(stamps, 10_000)).toBeLessThanOrEqual(30);
+    // After redisRetryMs Redis is asked again, and used again once it answers.
+    down = false;
+    clock.advance(5_000);
+    await limiter.acquire();
+    await limiter.acquire();
+    expect(evals).toBe(3);
   });
 });
