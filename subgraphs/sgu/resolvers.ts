@@ -19,16 +19,23 @@ export const LIMITS = {
   withinKm: { min: 0.1, max: 100 },
 } as const;
 
-function intInRange(
-  name: string,
+/**
+ * A numeric argument (the default when not given), or BAD_USER_INPUT naming the field, the argument
+ * and the range: an integer count, or a distance in km.
+ */
+function inRange(
+  field: string,
+  arg: string,
   value: number | null | undefined,
   fallback: number,
-  min: number,
-  max: number,
-) {
+  { min, max }: { min: number; max: number },
+  kind: 'integer' | 'km' = 'integer',
+): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw badInput(`${name} ${v} is out of range: use an integer from ${min} to ${max}.`, AGENCY);
+  const whole = kind === 'km' || Number.isInteger(v);
+  if (!Number.isFinite(v) || !whole || v < min || v > max) {
+    const allowed = kind === 'km' ? `${min} to ${max} km` : `an integer from ${min} to ${max}`;
+    throw badInput(`${field}(${arg}: ${v}) is out of range: use ${allowed}.`, AGENCY);
   }
   return v;
 }
@@ -94,7 +101,7 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
         s.countyCode !== null && geography().counties.has(s.countyCode) ? { code: s.countyCode } : null,
       location: (s) => s.location,
       levels: async (s, { from, to, limit }, ctx) => {
-        const take = intInRange('levels(limit)', limit, 100, LIMITS.levels.min, LIMITS.levels.max);
+        const take = inRange('levels', 'limit', limit, 100, LIMITS.levels);
         const fromMs = from == null ? undefined : dateArg('levels(from)', from);
         const toMs = to == null ? undefined : dateArg('levels(to)', to);
         if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
@@ -132,8 +139,8 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
       },
       wells: async (m, { limit, offset }, ctx) => {
         const { code } = requireMunicipality(m.code, AGENCY);
-        const take = intInRange('wells(limit)', limit, 20, LIMITS.wells.min, LIMITS.wells.max);
-        const skip = intInRange('wells(offset)', offset, 0, 0, MAX_WELLS_WINDOW - take);
+        const take = inRange('wells', 'limit', limit, 20, LIMITS.wells);
+        const skip = inRange('wells', 'offset', offset, 0, { min: 0, max: MAX_WELLS_WINDOW - take });
         const listing = await ctx.loaders.wells.load(`${code}|${skip + take}`);
         return listing ? listing.items.slice(skip, skip + take) : null;
       },
@@ -157,20 +164,8 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
         return ctx.loaders.bedrock.load(pointKey(p.latitude, p.longitude));
       },
       nearestGroundwaterStations: async (p, { limit, withinKm }, ctx) => {
-        const take = intInRange(
-          'nearestGroundwaterStations(limit)',
-          limit,
-          5,
-          LIMITS.nearest.min,
-          LIMITS.nearest.max,
-        );
-        const km = withinKm ?? 25;
-        if (!Number.isFinite(km) || km < LIMITS.withinKm.min || km > LIMITS.withinKm.max) {
-          throw badInput(
-            `nearestGroundwaterStations(withinKm: ${km}) is out of range: use ${LIMITS.withinKm.min} to ${LIMITS.withinKm.max} km.`,
-            AGENCY,
-          );
-        }
+        const take = inRange('nearestGroundwaterStations', 'limit', limit, 5, LIMITS.nearest);
+        const km = inRange('nearestGroundwaterStations', 'withinKm', withinKm, 25, LIMITS.withinKm, 'km');
         requireSwedishPoint(p.latitude, p.longitude, AGENCY);
         const stations = await ctx.loaders.stationsNear.load(`${pointKey(p.latitude, p.longitude)},${km}`);
         if (!stations) return null;
@@ -181,6 +176,7 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
               ? [
                   {
                     station,
+                    // Kilometres to 3 decimals (metres).
                     distanceKm:
                       Math.round(
                         haversineKm(

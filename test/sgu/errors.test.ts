@@ -92,7 +92,7 @@ describe('SGU bad input: BAD_USER_INPUT before any upstream call', () => {
     [
       'wells negative offset',
       '{ municipality(code: "0180") { wells(offset: -1) { id } } }',
-      /wells\(offset\) -1 is out of range/,
+      /wells\(offset: -1\) is out of range: use an integer from 0 to 4980/,
     ],
     [
       'nearest limit 0',
@@ -102,7 +102,7 @@ describe('SGU bad input: BAD_USER_INPUT before any upstream call', () => {
     [
       'nearest withinKm beyond 100',
       '{ place(latitude: 59.8586, longitude: 17.6389) { nearestGroundwaterStations(withinKm: 100.5) { distanceKm } } }',
-      /0\.1 to 100 km/,
+      /nearestGroundwaterStations\(withinKm: 100\.5\) is out of range: use 0\.1 to 100 km/,
     ],
     ['an empty station id', '{ groundwaterStation(id: "") { id } }', /not an SGU id/],
     [
