@@ -15,15 +15,26 @@ export function composeSupergraph(list: readonly ResolvedSubgraph[]): ComposeRes
     typeDefs: s.module ? s.module.typeDefs : parse(s.sdl ?? ''),
   }));
   const result = composeServices(services);
+  // Locations in composition errors point into each subgraph's parsed SDL: name the subgraph and line.
+  const subgraphOfSource = new Map<unknown, string>();
+  for (const s of services) if (s.typeDefs.loc) subgraphOfSource.set(s.typeDefs.loc.source, s.name);
   if (result.errors) {
     return {
       ok: false,
       errors: result.errors.map((e) => {
         const code = (e.extensions?.['code'] as string | undefined) ?? 'COMPOSITION_ERROR';
-        const where = e.nodes
-          ?.map((n) => n.loc?.source.name)
+        const where = [
+          ...new Set(
+            (e.nodes ?? []).map((n) => {
+              if (!n.loc) return undefined;
+              const subgraph = subgraphOfSource.get(n.loc.source);
+              const name = subgraph ? `subgraph "${subgraph}"` : n.loc.source.name;
+              return name === 'GraphQL request' ? undefined : `${name}, line ${n.loc.startToken.line}`;
+            }),
+          ),
+        ]
           .filter(Boolean)
-          .join(', ');
+          .join('; ');
         return `[${code}] ${e.message}${where ? ` (in ${where})` : ''}`;
       }),
     };
