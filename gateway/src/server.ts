@@ -247,6 +247,11 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const routes = [...(deps.routes ?? []), ...usage.routes, createExplorerRoute({ logger })];
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((err: unknown) => {
+      // A client that disconnects mid-upload is not our failure: no error-level noise for it.
+      if (req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        logger.debug({}, 'client went away before its request was read');
+        return;
+      }
       logger.error({ err }, 'request handling failed');
       if (!res.headersSent)
         sendJson(res, 500, {

@@ -1,5 +1,10 @@
+import { connect } from 'node:net';
+import Keyv from 'keyv';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../gateway/src/config.ts';
+import { createGatewayApp } from '../../gateway/src/server.ts';
+import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 describe('gateway HTTP edge cases', () => {
@@ -57,5 +62,43 @@ describe('gateway HTTP edge cases', () => {
       cacheHits: expect.any(Number),
       stale: [],
     });
+  });
+});
+
+describe('a client that disconnects mid-upload', () => {
+  it('is not logged as an error, and the gateway keeps serving', async () => {
+    const lines: string[] = [];
+    const app = await createGatewayApp({
+      config: loadConfig({ UPSTREAM_MODE: 'snapshot' }),
+      logger: createLogger('debug', (line) => lines.push(line)),
+      cache: new Keyv(),
+    });
+    const url = await app.listen(0, '127.0.0.1');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(new URL(url).port), '127.0.0.1', () => {
+          socket.write(
+            'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":',
+          );
+          setTimeout(() => {
+            socket.resetAndDestroy();
+            resolve();
+          }, 50);
+        });
+        socket.on('error', reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ municipality(code: "0180") { name } }' }),
+      });
+      expect(await res.json()).toEqual({ data: { municipality: { name: 'Stockholm' } } });
+      const levels = lines.map((l) => (JSON.parse(l) as { level: string; msg: string }).level);
+      expect(levels).not.toContain('error');
+      expect(lines.some((l) => l.includes('client went away'))).toBe(true);
+    } finally {
+      await app.stop();
+    }
   });
 });
