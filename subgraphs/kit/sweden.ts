@@ -64,7 +64,8 @@ export function geography(): Geography {
     features: Array<{ properties: { l_id: number }; geometry: Polygonal }>;
   };
   const counties = new Map<string, CountyRecord>();
-  for (const [code, name] of Object.entries(names.counties)) {
+  // Sorted: a JSON object lists integer-like keys ("10") before zero-padded ones ("01").
+  for (const [code, name] of Object.entries(names.counties).sort(([a], [b]) => a.localeCompare(b))) {
     const feature = regionGeo.features.find((f) => String(f.properties.l_id).padStart(2, '0') === code);
     counties.set(code, { code, name, geometry: feature?.geometry ?? null, municipalityCodes: [] });
   }

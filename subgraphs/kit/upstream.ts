@@ -447,6 +447,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       const staleAllowed =
         error.kind !== 'BAD_PAYLOAD' &&
         error.kind !== 'BAD_REQUEST' &&
+        // Refused credentials must reach the client, which may refresh its token and retry.
+        error.kind !== 'AUTH_REQUIRED' &&
         !(error.kind === 'HTTP_STATUS' && (error.status ?? 500) < 500 && error.status !== 429);
       if (cachedEntry && staleAllowed) {
         logger.warn(
