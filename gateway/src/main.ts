@@ -43,7 +43,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // The drain plugin gives open requests 10 s; force the exit only well after that.
+    const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     app.stop().then(
       () => process.exit(0),
