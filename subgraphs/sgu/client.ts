@@ -109,6 +109,8 @@ export interface SoilType {
 
 export interface Bedrock {
   name: string | null;
+  /** Rock-type code (`bergart`, beside `bergart_tx`), when the data carries one. */
+  code: string | null;
   featureId: string | null;
   unit: string | null;
   lithology: string | null;
@@ -373,6 +375,9 @@ export function createSguClient(upstream: Upstream): SguClient {
       const p = found.properties;
       return {
         name: text(p['bergart_tx']),
+        // SGU pairs a code column with each `_tx` text column (jg2/jg2_tx for soil); the bedrock
+        // reference lists only the texts, so the code is read when present (UNCONFIRMED).
+        code: optionalString(p['bergart']),
         featureId: found.id,
         unit: text(p['geo_enh_tx']),
         lithology: text(p['lito_n_tx']),

@@ -77,11 +77,34 @@ describe('SGU point queries on unclipped polygons', () => {
     );
     expect(await createSguClient(h.upstream).bedrockAt(UPPSALA.latitude, UPPSALA.longitude)).toEqual({
       name: 'Granit',
+      // The (synthetic) feature carries no `bergart` code column: null, not a made-up code.
+      code: null,
       featureId: 'geologisk-enhet-yta.88002',
       unit: 'Granit, syntetisk enhet A',
       lithology: 'Granit',
       tectonicUnit: 'Svekokarelska orogenen',
       description: 'Massformig till svagt folierad',
+    });
+  });
+
+  it('reads a rock-type code when the bedrock feature carries one (number or string)', async () => {
+    harness();
+    const data = fixture<{ features: Array<{ properties: Record<string, unknown> }> }>(
+      'geologisk-enhet-yta_uppsala_point_synthetic.json',
+    );
+    for (const f of data.features) f.properties['bergart'] = 512;
+    h.reply(
+      itemsPath(SERVICES.bedrock, 'geologisk-enhet-yta', {
+        f: 'json',
+        bbox: box(UPPSALA.latitude, UPPSALA.longitude),
+        limit: String(POINT_QUERY_LIMIT),
+      }),
+      200,
+      data,
+    );
+    expect(await createSguClient(h.upstream).bedrockAt(UPPSALA.latitude, UPPSALA.longitude)).toMatchObject({
+      name: 'Granit',
+      code: '512',
     });
   });
 

@@ -22,9 +22,14 @@ export type Scalars = {
  */
 export type Bedrock = {
   __typename?: 'Bedrock';
+  /**
+   * SGU's rock-type code (the `bergart` property that pairs with `bergart_tx`), when the data carries
+   * one; null otherwise (SGU's documentation of the bedrock service lists only the texts).
+   */
+  code: Maybe<Scalars['String']['output']>;
   /** SGU's descriptive property text (b_prop_tx). */
   description: Maybe<Scalars['String']['output']>;
-  /** SGU's feature id of the polygon (the bedrock map's open data has no rock-type code). */
+  /** SGU's feature id of the polygon. */
   featureId: Maybe<Scalars['String']['output']>;
   /** Lithology (lito_n_tx). */
   lithology: Maybe<Scalars['String']['output']>;
@@ -479,6 +484,7 @@ export type TagDirectiveArgs = {
 export type TagDirectiveResolver<Result, Parent, ContextType = SguContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BedrockResolvers<ContextType = SguContext, ParentType extends ResolversParentTypes['Bedrock'] = ResolversParentTypes['Bedrock']> = ResolversObject<{
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   featureId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lithology?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
