@@ -13,6 +13,7 @@ import type Keyv from 'keyv';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
 import { ConfigError } from '../../subgraphs/kit/config.ts';
+import { readBody } from '../../subgraphs/kit/http.ts';
 import type { Logger } from '../../subgraphs/kit/logger.ts';
 import { createRateLimiters } from '../../subgraphs/kit/ratelimit.ts';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
@@ -389,27 +390,6 @@ function upstreamExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
-}
-
-/**
- * Reads the request body; `undefined` when it is larger than `limit` bytes. An oversized body is
- * read to its end and discarded, not cut off: a socket destroyed mid-upload reaches the client as a
- * connection reset instead of our 413. Past 10 × `limit` the client is cut off after all.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > 10 * limit) req.destroy();
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    // Cut off or aborted before the end: nobody waits for an answer, but the handler must finish.
-    req.on('close', () => resolve(undefined));
-    req.on('error', reject);
-  });
 }
 
 export type { Agent };

@@ -7,6 +7,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { readBody } from './http.ts';
 import type { SharedRequestContext, SubgraphRuntime } from './subgraph.ts';
 import { createTrace } from './upstream.ts';
 
@@ -79,7 +80,8 @@ export async function serveSubgraph(
         .end('{"error":"GraphQL is served at /graphql"}');
       return;
     }
-    const raw = await readBody(req, MAX_BODY_BYTES);
+    // A socket error mid-upload is treated like a client that went away: nothing to answer.
+    const raw = await readBody(req, MAX_BODY_BYTES).catch(() => undefined);
     if (raw === undefined) {
       if (!res.destroyed)
         res
@@ -146,23 +148,4 @@ export async function serveSubgraph(
       await runtime.close();
     },
   };
-}
-
-/**
- * Reads a request body: the text, or `undefined` when it is larger than `limit` bytes (read to the
- * end and discarded, so the client gets our 413 rather than a reset) or the client went away first.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > 10 * limit) req.destroy();
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('close', () => resolve(undefined));
-    req.on('error', () => resolve(undefined));
-  });
 }
