@@ -2,18 +2,7 @@ import type DataLoader from 'dataloader';
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { JobAdModel, SearchParams, SearchResult, Suggestion } from './client.ts';
 
-export interface PlaceRef {
-  latitude: number;
-  longitude: number;
-}
-
-export interface MunicipalityRef {
-  code: string;
-}
-
-export interface CountyRef {
-  code: string;
-}
+export type { CountyRef, MunicipalityRef, PlaceRef } from '../kit/entities.ts';
 
 /** One `jobAdCount` key: a municipality and the free text it is counted for. */
 export interface CountKey {

@@ -2,11 +2,7 @@ import type DataLoader from 'dataloader';
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { LantmaterietClient } from './client.ts';
 
-/** A Place as other subgraphs reference it: just its key. */
-export interface PlaceRef {
-  latitude: number;
-  longitude: number;
-}
+export type { PlaceRef } from '../kit/entities.ts';
 
 /** Per-request loaders: they live and die with one GraphQL request. */
 export interface LantmaterietLoaders {

@@ -1,14 +1,12 @@
 import type DataLoader from 'dataloader';
+import type { PlaceRef } from '../kit/entities.ts';
 import type { CountyRecord } from '../kit/sweden.ts';
 import type { RequestTrace } from '../kit/upstream.ts';
 import type { Forecast } from './client.ts';
 import type { LatestHourSet, LatestReading, StationData, StationList } from './metobs.ts';
 import type { WarningModel } from './warnings.ts';
 
-export interface PlaceRef {
-  latitude: number;
-  longitude: number;
-}
+export type { PlaceRef };
 
 export interface MunicipalityRef {
   code: string;
