@@ -11,6 +11,7 @@ import { ConfigError } from './kit/config.ts';
 import { createLogger } from './kit/logger.ts';
 import { createRateLimiters } from './kit/ratelimit.ts';
 import { serveSubgraph } from './kit/serve.ts';
+import { createOfflineMode } from './kit/simulator.ts';
 import { createFileSnapshotStore } from './kit/snapshot.ts';
 
 const [name, portArg] = process.argv.slice(2);
@@ -35,12 +36,20 @@ try {
 }
 const g = config.gateway;
 const logger = createLogger(g.LOG_LEVEL);
+const offline =
+  g.UPSTREAM_MODE === 'offline'
+    ? createOfflineMode([module], { config: config.subgraphs, now: Date.now, faults: g.OFFLINE_FAULTS })
+    : undefined;
 const runtime = module.create({
   config: config.subgraphs as never,
   cache: createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger }),
   logger,
   mode: g.UPSTREAM_MODE,
-  snapshot: g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR),
+  snapshot:
+    g.UPSTREAM_MODE === 'snapshot' || g.UPSTREAM_MODE === 'record'
+      ? createFileSnapshotStore(g.SNAPSHOT_DIR)
+      : undefined,
+  ...(offline ? { dispatcher: offline.dispatcher } : {}),
   now: Date.now,
   rateLimiters: createRateLimiters(g.RATE_LIMITS),
 });

@@ -9,6 +9,7 @@ import {
   str,
   url,
 } from '../../subgraphs/kit/config.ts';
+import { FAULT_KINDS_TEXT, type OfflineFaults, parseOfflineFaults } from '../../subgraphs/kit/simulator.ts';
 
 /** Calls allowed per window, per agency. */
 export type RateLimits = Record<string, { calls: number; windowMs: number }>;
@@ -70,15 +71,28 @@ function subgraphUrls(opts: { description: string }): EnvVar<string> {
   };
 }
 
+/** `scb=500,jobtech=timeout`: an injected failure per agency simulator (offline mode). */
+function offlineFaults(opts: { description: string }): EnvVar<OfflineFaults> {
+  return {
+    ...opts,
+    allowed: `a comma-separated list of agency=fault, where a fault is ${FAULT_KINDS_TEXT}, e.g. "scb=500,jobtech=timeout"`,
+    parse: parseOfflineFaults,
+  };
+}
+
 /** The gateway's own environment variables. Subgraphs add theirs (see each subgraph's `env`). */
 export const gatewayEnv = {
   PORT: int({ description: 'HTTP port of the gateway', default: '4000', min: 0, max: 65535 }),
   HOST: str({ description: 'Interface to listen on', default: '0.0.0.0' }),
   UPSTREAM_MODE: oneOf({
     description:
-      '`live` calls the agencies; `snapshot` replays recorded responses and never touches the network; `record` calls live and saves responses into the snapshot',
+      '`live` calls the agencies; `offline` answers every request from the agency simulators (what `npm run demo` uses) and never touches the network; `snapshot` replays exact recorded responses (tests); `record` calls live and saves responses into the snapshot',
     default: 'live',
-    values: ['live', 'snapshot', 'record'] as const,
+    values: ['live', 'offline', 'snapshot', 'record'] as const,
+  }),
+  OFFLINE_FAULTS: offlineFaults({
+    description:
+      'Offline mode only: make agency simulators fail the way real APIs fail, e.g. `scb=500,jobtech=timeout,smhi=429`, to rehearse failures',
   }),
   SNAPSHOT_DIR: str({ description: 'Directory of recorded upstream responses', default: 'snapshot' }),
   CACHE_URL: url({

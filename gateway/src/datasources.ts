@@ -61,7 +61,7 @@ export class InProcessDataSource implements GraphQLDataSource {
 }
 
 function emptyTrace(): RequestTrace {
-  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0 };
+  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0, offline: new Set() };
 }
 
 /** Options of the remote data source. */
@@ -97,11 +97,12 @@ export class UndiciRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
   ): Promise<GatewayGraphQLResponse> {
     const response = await super.process(options);
     const upstream = response.extensions?.['upstream'] as
-      | { stale?: string[]; calls?: number; cacheHits?: number }
+      | { stale?: string[]; calls?: number; cacheHits?: number; offline?: string[] }
       | undefined;
     const trace = (options.context as Partial<GatewayContext>).trace;
     if (upstream && trace) {
       for (const agency of upstream.stale ?? []) trace.stale.add(agency);
+      for (const agency of upstream.offline ?? []) trace.offline.add(agency);
       trace.upstreamCalls += upstream.calls ?? 0;
       trace.cacheHits += upstream.cacheHits ?? 0;
     }

@@ -16,6 +16,7 @@ import { ConfigError } from '../../subgraphs/kit/config.ts';
 import { readBody } from '../../subgraphs/kit/http.ts';
 import type { Logger } from '../../subgraphs/kit/logger.ts';
 import { createRateLimiters } from '../../subgraphs/kit/ratelimit.ts';
+import { createOfflineMode, type OfflineSource } from '../../subgraphs/kit/simulator.ts';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
 import { createTrace, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
@@ -87,7 +88,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     ]);
   }
   const cache = deps.cache ?? createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger });
-  const snapshot = g.UPSTREAM_MODE === 'live' ? undefined : createFileSnapshotStore(g.SNAPSHOT_DIR);
+  const snapshot =
+    g.UPSTREAM_MODE === 'snapshot' || g.UPSTREAM_MODE === 'record'
+      ? createFileSnapshotStore(g.SNAPSHOT_DIR)
+      : undefined;
+  // Offline mode: every agency API answered by its simulator, plugged in below the clients.
+  const offline =
+    g.UPSTREAM_MODE === 'offline'
+      ? createOfflineMode(
+          subgraphs.flatMap((s) => (s.module && !s.url ? [s.module] : [])),
+          { config: config.subgraphs, now: deps.now ?? Date.now, faults: g.OFFLINE_FAULTS },
+        )
+      : undefined;
+  const dispatcher = deps.dispatcher ?? offline?.dispatcher;
   // Usage insights (/usage, /metrics) see every upstream event; the caller's listener still gets them.
   const usage = createUsageInsights({ now: deps.now ?? Date.now });
   const onUpstreamEvent = (event: UpstreamEvent) => {
@@ -108,7 +121,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           mode: g.UPSTREAM_MODE,
           snapshot,
           now: deps.now ?? Date.now,
-          dispatcher: deps.dispatcher,
+          dispatcher,
           onUpstreamEvent,
           rateLimiters,
         }),
@@ -195,7 +208,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
-      upstreamExtensionsPlugin(),
+      upstreamExtensionsPlugin(offline?.sources),
       usage.plugin,
       ...(deps.plugins ?? []),
     ],
@@ -357,13 +370,20 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await Promise.all([...runtimes.values()].map((r) => r.close()));
       await remoteAgent.close();
+      await offline?.dispatcher.close();
       if (!deps.cache) await closeCache(cache);
     },
   };
 }
 
-/** Adds `extensions.stale` when some agency answered from a stale cache, and upstream stats on request. */
-function upstreamExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
+/**
+ * Adds `extensions.stale` when some agency answered from a stale cache, upstream stats on request,
+ * and in offline mode `extensions.offline`: which agencies answered from their simulators and
+ * whether those values are synthetic.
+ */
+function upstreamExtensionsPlugin(
+  offlineSources: ReadonlyMap<string, OfflineSource> | undefined,
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -372,6 +392,16 @@ function upstreamExtensionsPlugin(): ApolloServerPlugin<GatewayContext> {
           const { trace, wantsStats } = contextValue;
           const extra: Record<string, unknown> = {};
           if (trace.stale.size > 0) extra['stale'] = [...trace.stale].sort();
+          if (offlineSources) {
+            const agencies: Record<string, OfflineSource> = {};
+            for (const agency of [...trace.offline].sort()) {
+              agencies[agency] = offlineSources.get(agency) ?? {
+                synthetic: true,
+                note: 'no simulator for this agency: its calls fail offline',
+              };
+            }
+            extra['offline'] = { mode: 'offline', agencies };
+          }
           if (wantsStats)
             extra['upstream'] = {
               calls: trace.upstreamCalls,

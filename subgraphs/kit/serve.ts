@@ -49,7 +49,12 @@ export async function serveSubgraph(
               const { trace } = contextValue;
               response.body.singleResult.extensions = {
                 ...response.body.singleResult.extensions,
-                upstream: { calls: trace.upstreamCalls, cacheHits: trace.cacheHits, stale: [...trace.stale] },
+                upstream: {
+                  calls: trace.upstreamCalls,
+                  cacheHits: trace.cacheHits,
+                  stale: [...trace.stale],
+                  offline: [...trace.offline],
+                },
               };
             },
           };

@@ -7,6 +7,7 @@ import type { EnvSpec, EnvValues } from './config.ts';
 import { toGraphQLError, UpstreamError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
+import type { AgencySimulator, SimulatorDeps } from './simulator.ts';
 import type { SnapshotStore } from './snapshot.ts';
 import {
   createUpstream,
@@ -59,6 +60,11 @@ export interface SubgraphModule {
   /** Environment variables the subgraph reads (validated at start-up). */
   readonly env: EnvSpec;
   create(deps: SubgraphDeps): SubgraphRuntime;
+  /**
+   * Offline mode (`UPSTREAM_MODE=offline`): a simulator of every upstream API this subgraph calls,
+   * mounted at the configured base URLs and plugged in as the upstreams' dispatcher.
+   */
+  readonly simulator?: ((deps: SimulatorDeps) => AgencySimulator) | undefined;
 }
 
 /** Helpers handed to a subgraph's own factory. */
@@ -73,6 +79,8 @@ export interface DefineSubgraph<S extends EnvSpec, Ctx> {
   attribution: string;
   typeDefs: DocumentNode;
   env: S;
+  /** The offline simulator of this subgraph's upstream APIs (see `SubgraphModule.simulator`). */
+  simulator?: (deps: SimulatorDeps<EnvValues<S>>) => AgencySimulator;
   /** Builds the resolvers and the per-request context from the kit. */
   setup(kit: SubgraphKit<S>): {
     /** The resolver map; typed by the subgraph with its generated `Resolvers` type. */
@@ -94,6 +102,7 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
     attribution: def.attribution,
     typeDefs: def.typeDefs,
     env: def.env,
+    ...(def.simulator ? { simulator: def.simulator as (deps: SimulatorDeps) => AgencySimulator } : {}),
     create(deps) {
       const upstreams: Upstream[] = [];
       const kit: SubgraphKit<S> = {

@@ -7,8 +7,12 @@ import type { Logger } from './logger.ts';
 import { type RateLimiter, realSleep, unlimited } from './ratelimit.ts';
 import { type SnapshotStore, snapshotKey } from './snapshot.ts';
 
-/** How upstream calls are made. `snapshot` never touches the network; `record` calls live and saves. */
-export type UpstreamMode = 'live' | 'snapshot' | 'record';
+/**
+ * How upstream calls are made. `live` calls the agencies; `offline` sends the same requests to the
+ * agency simulators (the dispatcher the gateway plugs in) and never touches the network; `snapshot`
+ * replays exact recorded responses (tests); `record` calls live and saves.
+ */
+export type UpstreamMode = 'live' | 'offline' | 'snapshot' | 'record';
 
 /** What happened on one upstream request, for metrics and per-request traces. */
 export interface UpstreamEvent {
@@ -30,10 +34,12 @@ export interface RequestTrace {
   upstreamCalls: number;
   /** Cache hits. */
   cacheHits: number;
+  /** Agencies whose answers (fresh or cached) came from an offline simulator. */
+  offline: Set<string>;
 }
 
 export function createTrace(): RequestTrace {
-  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0 };
+  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0, offline: new Set() };
 }
 
 /** Options of one agency origin's upstream. Every field documents its default. */
@@ -196,10 +202,16 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       headersTimeout: headersTimeoutMs,
       bodyTimeout: bodyTimeoutMs,
     });
+  if (mode === 'offline' && options.dispatcher === undefined) {
+    // A default Agent would reach the network: offline mode needs the simulators' dispatcher.
+    throw new Error(`upstream ${agency}: mode "offline" needs the simulators' dispatcher`);
+  }
   if ((mode === 'snapshot' || mode === 'record') && !snapshot) {
     throw new Error(`upstream ${agency}: mode "${mode}" needs a snapshot store`);
   }
   const inFlight = new Map<string, Promise<UpstreamResult<unknown>>>();
+  // `record` calls live: its answers are live data.
+  const cacheMode = mode === 'record' ? 'live' : mode;
 
   function urlFor(path: string, query?: UpstreamRequest<unknown>['query']): string {
     const url = /^https?:\/\//.test(path)
@@ -368,6 +380,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const notFoundIsNull = req.notFoundIsNull ?? true;
     const started = now();
     const useCache = req.cache !== false;
+    if (mode === 'offline') req.trace?.offline.add(agency);
     const cachedEntry = useCache ? await cacheGet<CacheEntry>(cache, key, cacheTimeoutMs, logger) : undefined;
     if (cachedEntry && cachedEntry.freshUntil > now()) {
       if (req.trace) req.trace.cacheHits += 1;
@@ -475,7 +488,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     async request<T>(req: UpstreamRequest<T>): Promise<UpstreamResult<T>> {
       const method = req.method ?? 'GET';
       const url = urlFor(req.path, req.query);
-      const key = `${agency}:${CACHE_VERSION}:${snapshotKey(method, url, req.body)}`;
+      // The mode is part of the key: a live gateway sharing Redis with an offline or snapshot one
+      // must never serve their synthetic or recorded answers as live data (nor the reverse).
+      const key = `${agency}:${CACHE_VERSION}:${cacheMode}:${snapshotKey(method, url, req.body)}`;
       const existing = inFlight.get(key) as Promise<UpstreamResult<T>> | undefined;
       if (existing) {
         const shared = await existing;

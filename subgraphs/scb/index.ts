@@ -40,7 +40,9 @@ export function createScbModule(options: ScbModuleOptions = {}) {
       const sleep = options.sleep ? { sleep: options.sleep } : {};
       const cacheUrl = (kit.config as Record<string, unknown>)['CACHE_URL'];
       const redis =
-        kit.mode !== 'snapshot' && typeof cacheUrl === 'string' && /^rediss?:/.test(cacheUrl)
+        (kit.mode === 'live' || kit.mode === 'record') &&
+        typeof cacheUrl === 'string' &&
+        /^rediss?:/.test(cacheUrl)
           ? connectRedis(cacheUrl, kit.logger)
           : undefined;
       const adaptive: AdaptiveRateLimiter = redis

@@ -52,7 +52,7 @@ describe('CACHE_URL', () => {
 
   it('two gateway replicas share upstream responses through Redis', async () => {
     const cleaner = createCache({ url: redisUrl, logger: silentLogger });
-    const key = `smhi:v1:${snapshotKey('GET', FORECAST_URL)}`;
+    const key = `smhi:v1:snapshot:${snapshotKey('GET', FORECAST_URL)}`;
     cleanups.push(async () => {
       await cleaner.delete(key);
       await closeCache(cleaner);

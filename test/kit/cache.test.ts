@@ -283,7 +283,7 @@ describe('Redis store (127.0.0.1:6379)', () => {
       createUpstream({ agency, baseUrl: ORIGIN, cache, logger: silentLogger, dispatcher, now: clock.now });
     const a = make(redis(), first);
     const b = make(redis(), second);
-    const key = `${agency}:v1:${snapshotKey('GET', `${ORIGIN}/shared`)}`;
+    const key = `${agency}:v1:live:${snapshotKey('GET', `${ORIGIN}/shared`)}`;
     const cleaner = redis();
     cleanups.unshift(async () => {
       await cleaner.delete(key);

@@ -313,7 +313,7 @@ describe('SGU parsers tolerate drift', () => {
 describe('SGU cache lifetimes', () => {
   const NOW = Date.parse('2026-11-26T12:00:00Z');
   const freshFor = async (url: string) => {
-    const entry = (await h.cache.get(`sgu:v1:GET ${url}`)) as { freshUntil: number } | undefined;
+    const entry = (await h.cache.get(`sgu:v1:live:GET ${url}`)) as { freshUntil: number } | undefined;
     return entry ? entry.freshUntil - NOW : undefined;
   };
 
