@@ -37,6 +37,12 @@ async function main() {
     },
     `gateway ready at ${url}/graphql`,
   );
+  if (config.gateway.UPSTREAM_MODE === 'offline') {
+    logger.info(
+      { faults: config.gateway.OFFLINE_FAULTS ?? {} },
+      'offline mode: no agency is called; agency simulators answer every request (values marked in extensions.offline)',
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -258,7 +258,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   }
 
   // GET / from a browser → the explorer; /usage and /metrics → usage insights.
-  const routes = [...(deps.routes ?? []), ...usage.routes, createExplorerRoute({ logger })];
+  const routes = [
+    ...(deps.routes ?? []),
+    ...usage.routes,
+    createExplorerRoute({
+      logger,
+      offline: offline
+        ? [...offline.sources].map(([name, source]) => ({
+            agency: subgraphs.find((s) => s.name === name)?.module?.agency ?? name,
+            synthetic: source.synthetic,
+          }))
+        : undefined,
+    }),
+  ];
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((err: unknown) => {
       // A client that disconnects mid-upload is not our failure: no error-level noise for it.

@@ -143,6 +143,13 @@ export interface UpstreamResult<T> {
 export interface Upstream {
   readonly agency: string;
   readonly baseUrl: string;
+  /**
+   * Whose answers these are, for a client that keeps a cache of its own next to the kit's:
+   * `live`, `offline` or `snapshot` (record mode's answers are live). Part of every cache key.
+   */
+  readonly dataMode: 'live' | 'offline' | 'snapshot';
+  /** Marks a request as served by this upstream's mode without a call (a client's own cache hit). */
+  noteServed(trace: RequestTrace | undefined): void;
   request<T>(req: UpstreamRequest<T>): Promise<UpstreamResult<T>>;
   /** Convenience: `request` and return only the data. */
   get<T>(req: Omit<UpstreamRequest<T>, 'method'>): Promise<T | null>;
@@ -211,7 +218,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   }
   const inFlight = new Map<string, Promise<UpstreamResult<unknown>>>();
   // `record` calls live: its answers are live data.
-  const cacheMode = mode === 'record' ? 'live' : mode;
+  const cacheMode: Upstream['dataMode'] = mode === 'record' ? 'live' : mode;
 
   function urlFor(path: string, query?: UpstreamRequest<unknown>['query']): string {
     const url = /^https?:\/\//.test(path)
@@ -484,6 +491,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const upstream: Upstream = {
     agency,
     baseUrl,
+    dataMode: cacheMode,
+    noteServed(trace) {
+      if (mode === 'offline') trace?.offline.add(agency);
+    },
     urlFor,
     async request<T>(req: UpstreamRequest<T>): Promise<UpstreamResult<T>> {
       const method = req.method ?? 'GET';

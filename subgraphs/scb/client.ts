@@ -514,10 +514,13 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
     trace: RequestTrace | undefined,
     load: () => Promise<T>,
   ): Promise<T> {
-    const cacheKey = `scb:versioned:v1:${key}`;
+    // The data mode is part of the key: offline or snapshot answers never reach a live gateway
+    // that shares the cache (and the reverse).
+    const cacheKey = `scb:versioned:v1:${upstream.dataMode}:${key}`;
     const entry = await cacheGet<VersionedEntry<T>>(cache, cacheKey, CACHE_TIMEOUT_MS, logger);
     if (entry && entry.freshUntil > now() && (version === null || entry.version === version)) {
       if (trace) trace.cacheHits += 1;
+      upstream.noteServed(trace);
       onEvent?.({ agency: AGENCY, outcome: 'hit', attempts: 0 });
       return entry.value;
     }

@@ -42,6 +42,8 @@ export async function startTestGateway(
     dispatcher?: GatewayDeps['dispatcher'];
     plugins?: GatewayDeps['plugins'];
     routes?: GatewayDeps['routes'];
+    /** The gateway's clock (offline simulators anchor forecasts and dates at it). */
+    now?: () => number;
   } = {},
 ): Promise<TestGateway> {
   const config = loadConfig({ UPSTREAM_MODE: 'snapshot', LOG_LEVEL: 'silent', ...options.env });
@@ -54,6 +56,7 @@ export async function startTestGateway(
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const url = await app.listen(0, '127.0.0.1');
   return {

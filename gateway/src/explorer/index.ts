@@ -60,6 +60,11 @@ export interface ExplorerOptions {
   logger?: Logger;
   /** Page title; default "Sweden Open Data Graph". */
   title?: string;
+  /**
+   * Offline mode: the agencies answered by simulators. The page then shows a banner saying so on
+   * every load, so nobody mistakes offline answers for live data.
+   */
+  offline?: ReadonlyArray<{ agency: string; synthetic: boolean }> | undefined;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
@@ -123,7 +128,7 @@ export function createExplorerRoute(options: ExplorerOptions = {}): Route {
     res.setHeader('content-security-policy', CSP);
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-content-type-options', 'nosniff');
-    send(res, req, 200, 'text/html; charset=utf-8', Buffer.from(page(title, examples())));
+    send(res, req, 200, 'text/html; charset=utf-8', Buffer.from(page(title, examples(), options.offline)));
     return true;
   };
 }
@@ -151,7 +156,17 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-function page(title: string, examples: Example[]): string {
+/** The offline banner: plain HTML above the app, visible before and after the scripts run. */
+function offlineBanner(offline: NonNullable<ExplorerOptions['offline']>): string {
+  const synthetic = offline.filter((o) => o.synthetic).map((o) => o.agency);
+  const which =
+    synthetic.length > 0
+      ? ` Values from ${synthetic.map(escapeHtml).join(', ')} are <strong>synthetic</strong> (generated, plausible, not real).`
+      : '';
+  return `<div class="explorer-offline" role="status" data-mode="offline"><strong>Offline mode</strong>: no agency is called; every answer comes from built-in agency simulators.${which} Responses say so in <code>extensions.offline</code>. For live data run <code>npm start</code>.</div>`;
+}
+
+function page(title: string, examples: Example[], offline?: ExplorerOptions['offline']): string {
   const list = examples.map(({ name, title, description, query, operationName, variables }) => ({
     name,
     title,
@@ -171,7 +186,8 @@ function page(title: string, examples: Example[]): string {
 <link rel="stylesheet" href="${a}graphiql.min.css">
 <link rel="stylesheet" href="${a}explorer.css">
 </head>
-<body>
+<body${offline ? ' class="explorer-has-banner"' : ''}>
+${offline ? offlineBanner(offline) : ''}
 <div id="explorer"><p class="explorer-loading">Loading the explorer…</p></div>
 <noscript>The explorer needs JavaScript. GraphQL itself is served at POST /graphql.</noscript>
 <script id="explorer-examples" type="application/json">${scriptJson(list)}</script>
