@@ -52,6 +52,7 @@ const runtime = module.create({
   ...(offline ? { dispatcher: offline.dispatcher } : {}),
   now: Date.now,
   rateLimiters: createRateLimiters(g.RATE_LIMITS),
+  maxBodyBytes: g.UPSTREAM_MAX_BYTES,
 });
 let server: Awaited<ReturnType<typeof serveSubgraph>>;
 try {

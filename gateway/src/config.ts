@@ -136,6 +136,13 @@ export const gatewayEnv = {
       'Most calls per time window to each agency (all its APIs together), queued rather than refused. SCB reads its own published limit from its /config; an `scb=` entry replaces that',
     default: 'smhi=20/1,jobtech=10/1,sgu=10/1,lantmateriet=10/1',
   }),
+  UPSTREAM_MAX_BYTES: int({
+    description:
+      'Largest agency response body the gateway reads, compressed and after decompression (bytes); a larger one is cut off and fails as UPSTREAM_BAD_RESPONSE',
+    default: String(32 * 1024 * 1024),
+    min: 1024,
+    max: 1024 * 1024 * 1024,
+  }),
   CORS_ORIGIN: str({ description: 'Value of Access-Control-Allow-Origin', default: '*' }),
   LOG_LEVEL: oneOf({
     description: 'Log level',

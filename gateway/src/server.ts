@@ -124,6 +124,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           dispatcher,
           onUpstreamEvent,
           rateLimiters,
+          maxBodyBytes: g.UPSTREAM_MAX_BYTES,
         }),
       );
     }

@@ -36,6 +36,8 @@ export interface SubgraphDeps<S extends EnvSpec = EnvSpec> {
   onUpstreamEvent?: ((event: UpstreamEvent) => void) | undefined;
   /** Shared rate limiters keyed by agency (lets replicas plug in a Redis-backed one). */
   rateLimiters?: Partial<Record<string, RateLimiter>>;
+  /** Largest upstream response body, compressed or decompressed (`UPSTREAM_MAX_BYTES`; kit default 32 MiB). */
+  maxBodyBytes?: number | undefined;
 }
 
 /** A running subgraph: a federated schema and a per-request context factory. */
@@ -116,6 +118,7 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
             snapshot: deps.snapshot,
             now: deps.now,
             ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+            ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
             ...(deps.onUpstreamEvent ? { onEvent: deps.onUpstreamEvent } : {}),
             ...(deps.rateLimiters?.[options.agency]
               ? { rateLimiter: deps.rateLimiters[options.agency] }

@@ -1,4 +1,5 @@
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type Keyv from 'keyv';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { cacheGet, cacheSet } from './cache.ts';
@@ -89,6 +90,12 @@ export interface UpstreamOptions {
   cacheTimeoutMs?: number;
   /** Observer of every request outcome (metrics). */
   onEvent?: (event: UpstreamEvent) => void;
+  /**
+   * Largest response body accepted, compressed and decompressed alike (default 32 MiB). A larger
+   * body is cut off while it streams in and fails as a bad response: one agency answer (or a
+   * gzip bomb) can never exhaust the process's memory.
+   */
+  maxBodyBytes?: number;
   /** Random source for jitter (default Math.random). */
   random?: () => number;
 }
@@ -196,6 +203,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     cacheTimeoutMs = 250,
     onEvent,
     random = Math.random,
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const ownsDispatcher = options.dispatcher === undefined;
@@ -283,9 +291,27 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     } finally {
       clearTimeout(headersTimer);
     }
+    const tooLarge = () =>
+      new UpstreamError(
+        'BAD_PAYLOAD',
+        agency,
+        `${agency} sent a response larger than ${maxBodyBytes} bytes (UPSTREAM_MAX_BYTES); it was not read`,
+        { status: res.statusCode },
+      );
     let buffer: Buffer;
     try {
-      buffer = Buffer.from(await res.body.arrayBuffer());
+      // Streamed with a cap instead of buffered whole: a huge body stops at the limit.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBodyBytes) {
+          res.body.destroy();
+          throw tooLarge();
+        }
+        chunks.push(chunk as Buffer);
+      }
+      buffer = Buffer.concat(chunks, size);
     } catch (err) {
       throw transportError(agency, err, signal);
     }
@@ -293,7 +319,16 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     for (const [k, v] of Object.entries(res.headers)) {
       if (v !== undefined) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const text = decode(buffer, responseHeaders['content-encoding']);
+    let text: string;
+    try {
+      text = await decode(buffer, responseHeaders['content-encoding'], maxBodyBytes);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+      throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a body that could not be decompressed`, {
+        status: res.statusCode,
+        cause: err,
+      });
+    }
     let parsed: unknown = text;
     if (text.length > 0 && /json|geo\+json/i.test(responseHeaders['content-type'] ?? 'application/json')) {
       try {
@@ -523,15 +558,25 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return upstream;
 }
 
-function decode(buffer: Buffer, encoding: string | undefined): string {
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const gunzipAsync = promisify(gunzip);
+const brotliAsync = promisify(brotliDecompress);
+const inflateAsync = promisify(inflate);
+
+/**
+ * Decompresses on libuv's thread pool (zlib's async API), never on the event loop, and stops at
+ * `maxBytes` of output (zlib's `maxOutputLength` fails with ERR_BUFFER_TOO_LARGE).
+ */
+async function decode(buffer: Buffer, encoding: string | undefined, maxBytes: number): Promise<string> {
+  const limit = { maxOutputLength: maxBytes };
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return gunzipSync(buffer).toString('utf8');
+      return (await gunzipAsync(buffer, limit)).toString('utf8');
     case 'br':
-      return brotliDecompressSync(buffer).toString('utf8');
+      return (await brotliAsync(buffer, limit)).toString('utf8');
     case 'deflate':
-      return inflateSync(buffer).toString('utf8');
+      return (await inflateAsync(buffer, limit)).toString('utf8');
     default:
       return buffer.toString('utf8');
   }
