@@ -25,6 +25,11 @@ export interface UpstreamEvent {
   /** Attempts made upstream (0 for hits). */
   attempts: number;
   errorKind?: string;
+  /** The request's method and URL, credentials and personal-data query strings removed. */
+  method?: string;
+  url?: string;
+  /** The GraphQL request this call served (for per-request traces and spans). */
+  trace?: RequestTrace | undefined;
 }
 
 /** Per-request bookkeeping, filled by every upstream call made on behalf of one GraphQL request. */
@@ -421,12 +426,15 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const method = req.method ?? 'GET';
     const notFoundIsNull = req.notFoundIsNull ?? true;
     const started = now();
+    // Events carry the URL without its query string: queries can hold personal data (addresses).
+    const eventUrl = withoutQuery(url);
+    const emit = (event: UpstreamEvent) => onEvent?.({ ...event, method, url: eventUrl, trace: req.trace });
     const useCache = req.cache !== false;
     if (mode === 'offline') req.trace?.offline.add(agency);
     const cachedEntry = useCache ? await cacheGet<CacheEntry>(cache, key, cacheTimeoutMs, logger) : undefined;
     if (cachedEntry && cachedEntry.freshUntil > now()) {
       if (req.trace) req.trace.cacheHits += 1;
-      onEvent?.({ agency, outcome: 'hit', attempts: 0 });
+      emit({ agency, outcome: 'hit', attempts: 0 });
       return { data: cachedEntry.body as T | null, stale: false, cached: true };
     }
     let attempts = 0;
@@ -491,7 +499,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           logger,
         );
       }
-      onEvent?.({ agency, outcome: 'miss', attempts, ms: now() - started });
+      emit({ agency, outcome: 'miss', attempts, ms: now() - started });
       return { data, stale: false, cached: false };
     } catch (err) {
       const error =
@@ -511,14 +519,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           'upstream failed; serving stale cache entry',
         );
         req.trace?.stale.add(agency);
-        onEvent?.({ agency, outcome: 'stale', attempts, ms: now() - started, errorKind: error.kind });
+        emit({ agency, outcome: 'stale', attempts, ms: now() - started, errorKind: error.kind });
         return { data: cachedEntry.body as T | null, stale: true, cached: true };
       }
       logger.warn(
         { agency, url: redactUrl(url), kind: error.kind, status: error.status },
         'upstream request failed',
       );
-      onEvent?.({ agency, outcome: 'error', attempts, ms: now() - started, errorKind: error.kind });
+      emit({ agency, outcome: 'error', attempts, ms: now() - started, errorKind: error.kind });
       throw error;
     }
   }
@@ -605,6 +613,16 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** Origin and path only (no query string, no credentials). */
+function withoutQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
 }
 
 /** Drops query values that look like credentials before a URL is logged or shown. */
