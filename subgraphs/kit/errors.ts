@@ -12,6 +12,14 @@ export const ERROR_CODES = [
   'UPSTREAM_BAD_RESPONSE',
   'UPSTREAM_AUTH_REQUIRED',
   'INTERNAL_SERVER_ERROR',
+  /** The gateway refused the operation before any upstream call: over MAX_QUERY_COST or an agency's call budget. */
+  'QUERY_TOO_EXPENSIVE',
+  /** This client sent more requests or cost than its share (HTTP 429 with Retry-After). */
+  'TOO_MANY_REQUESTS',
+  /** Automatic persisted queries: the hash is unknown; send the full query once (clients rely on this code). */
+  'PERSISTED_QUERY_NOT_FOUND',
+  /** Allow-list mode: the operation is not in the registered manifest. */
+  'OPERATION_NOT_ALLOWED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
