@@ -72,7 +72,7 @@ export function credentialsRequiredMessage(api: LmApi, problem?: string): string
     `Set ${how}.`,
     `Access: create an account at Geotorget (${GEOTORGET_URL}), order the product, then take the keys from API-manager (${API_MANAGER_URL}) → Applications → Production Keys.`,
     ...(api.note ? [api.note] : []),
-    'Without credentials, UPSTREAM_MODE=snapshot replays the recorded answers.',
+    'Without credentials, UPSTREAM_MODE=offline answers from a simulator (synthetic data) and UPSTREAM_MODE=snapshot replays the recorded answers.',
   ].join(' ');
 }
 

@@ -160,7 +160,9 @@ export function createLantmaterietClient(options: {
   /**
    * Runs `call` with credentials: without any (live/record mode) it fails before any upstream call;
    * an OAuth2 401 drops the cached token and retries once with a new one; a second refusal is final.
-   * Snapshot mode needs no credentials (the snapshot was recorded with them).
+   * Snapshot mode needs no credentials (the snapshot was recorded with them). Offline mode is live
+   * with credentials: `index.ts` supplies fake offline ones when none are configured, so this whole
+   * path (token, Bearer header, 401 → new token) runs against the simulator.
    */
   async function authed<T>(api: LmApi, call: () => Promise<T>): Promise<T> {
     if (mode === 'snapshot') return call();

@@ -9,6 +9,11 @@ import { ADDRESS_TTL_MS, createLantmaterietClient, GEODATA_TTL_MS, PLACE_NAME_TT
 import type { LantmaterietContext } from './context.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
+import {
+  createLantmaterietSimulator,
+  OFFLINE_CONSUMER_KEY,
+  OFFLINE_CONSUMER_SECRET,
+} from './simulator/index.ts';
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -79,12 +84,17 @@ export const lantmateriet = createSubgraph({
     'Municipality and county outlines: okfse/sweden-geojson (derived from Valmyndigheten data via opendatasoft), simplified. Official names: Källa: SCB (CC0). Live Lantmäteriet data (place names, elevation, boundaries, addresses): © Lantmäteriet, CC BY 4.0 under the terms of use for high-value datasets (addresses: the variant for personal data).',
   typeDefs,
   env: lantmaterietEnv,
+  simulator: (deps) => createLantmaterietSimulator(deps),
   setup(kit) {
     const c = kit.config;
+    // Offline mode has no real credentials: without a configured Consumer Key/Secret it uses the
+    // simulator's fixed, fake ones, so the real OAuth2 path (token request, cache, Bearer header,
+    // refresh after a 401) runs against the simulated token endpoint. They work nowhere else.
+    const offlineOauth = kit.mode === 'offline' && !c.LM_CONSUMER_KEY && !c.LM_CONSUMER_SECRET;
     const auth = createAuth({
       credentials: {
-        consumerKey: c.LM_CONSUMER_KEY,
-        consumerSecret: c.LM_CONSUMER_SECRET,
+        consumerKey: offlineOauth ? OFFLINE_CONSUMER_KEY : c.LM_CONSUMER_KEY,
+        consumerSecret: offlineOauth ? OFFLINE_CONSUMER_SECRET : c.LM_CONSUMER_SECRET,
         username: c.LM_USERNAME,
         password: c.LM_PASSWORD,
       },

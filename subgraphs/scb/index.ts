@@ -8,6 +8,7 @@ import type { ScbContext } from './context.ts';
 import { type AdaptiveRateLimiter, createAdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
+import { createScbSimulator } from './simulator/index.ts';
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -33,6 +34,7 @@ export function createScbModule(options: ScbModuleOptions = {}) {
       'Källa: SCB — Statistics Sweden, Statistikdatabasen, CC0 1.0 (attribution optional, "Källa: SCB").',
     typeDefs,
     env: scbEnv,
+    simulator: (deps) => createScbSimulator(deps),
     setup(kit) {
       // One limiter for every SCB call (/config included): 3 calls/1 s until /config says otherwise.
       // With CACHE_URL=redis://… (the gateway's shared cache) the call log lives in Redis, so all

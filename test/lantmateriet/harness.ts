@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execute, type GraphQLFormattedError, parse } from 'graphql';
 import Keyv from 'keyv';
-import { MockAgent } from 'undici';
+import { type Dispatcher, MockAgent } from 'undici';
 import { readEnv } from '../../subgraphs/kit/config.ts';
 import { createLogger, type Logger } from '../../subgraphs/kit/logger.ts';
 import type { SnapshotStore } from '../../subgraphs/kit/snapshot.ts';
@@ -95,7 +95,8 @@ export interface Harness {
 export function createHarness(options: {
   env?: Record<string, string>;
   mode?: UpstreamMode;
-  dispatcher?: MockAgent;
+  /** A MockAgent, or an OfflineDispatcher with the simulator (offline mode). */
+  dispatcher?: Dispatcher;
   now?: () => number;
   logger?: Logger;
   snapshot?: SnapshotStore;
