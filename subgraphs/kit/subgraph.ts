@@ -4,6 +4,7 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import type Keyv from 'keyv';
 import type { Dispatcher } from 'undici';
 import type { EnvSpec, EnvValues } from './config.ts';
+import type { FieldCosts } from './cost.ts';
 import { toGraphQLError, UpstreamError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
@@ -67,6 +68,8 @@ export interface SubgraphModule {
    * mounted at the configured base URLs and plugged in as the upstreams' dispatcher.
    */
   readonly simulator?: ((deps: SimulatorDeps) => AgencySimulator) | undefined;
+  /** What this subgraph's fields cost (list sizes, upstream calls), keyed by `Type.field`. */
+  readonly cost?: FieldCosts | undefined;
 }
 
 /** Helpers handed to a subgraph's own factory. */
@@ -81,6 +84,8 @@ export interface DefineSubgraph<S extends EnvSpec, Ctx> {
   attribution: string;
   typeDefs: DocumentNode;
   env: S;
+  /** What this subgraph's fields cost (see `SubgraphModule.cost`). */
+  cost?: FieldCosts;
   /** The offline simulator of this subgraph's upstream APIs (see `SubgraphModule.simulator`). */
   simulator?: (deps: SimulatorDeps<EnvValues<S>>) => AgencySimulator;
   /** Builds the resolvers and the per-request context from the kit. */
@@ -105,6 +110,7 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
     typeDefs: def.typeDefs,
     env: def.env,
     ...(def.simulator ? { simulator: def.simulator as (deps: SimulatorDeps) => AgencySimulator } : {}),
+    ...(def.cost ? { cost: def.cost } : {}),
     create(deps) {
       const upstreams: Upstream[] = [];
       const kit: SubgraphKit<S> = {

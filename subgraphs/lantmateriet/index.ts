@@ -7,6 +7,7 @@ import { createUpstream } from '../kit/upstream.ts';
 import { ADDRESS, ADMIN, createAuth, DEFAULT_TOKEN_URL, MARKHOJD, ORTNAMN } from './auth.ts';
 import { ADDRESS_TTL_MS, createLantmaterietClient, GEODATA_TTL_MS, PLACE_NAME_TTL_MS } from './client.ts';
 import type { LantmaterietContext } from './context.ts';
+import { cost } from './cost.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
 import {
@@ -84,6 +85,7 @@ export const lantmateriet = createSubgraph({
     'Municipality and county outlines: okfse/sweden-geojson (derived from Valmyndigheten data via opendatasoft), simplified. Official names: Källa: SCB (CC0). Live Lantmäteriet data (place names, elevation, boundaries, addresses): © Lantmäteriet, CC BY 4.0 under the terms of use for high-value datasets (addresses: the variant for personal data).',
   typeDefs,
   env: lantmaterietEnv,
+  cost,
   simulator: (deps) => createLantmaterietSimulator(deps),
   setup(kit) {
     const c = kit.config;

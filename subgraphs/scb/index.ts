@@ -6,6 +6,7 @@ import { createSubgraph } from '../kit/subgraph.ts';
 import { createScbClient } from './client.ts';
 import type { ScbContext } from './context.ts';
 import { type AdaptiveRateLimiter, createAdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
+import { cost } from './cost.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
 import { createScbSimulator } from './simulator/index.ts';
@@ -34,6 +35,7 @@ export function createScbModule(options: ScbModuleOptions = {}) {
       'Källa: SCB — Statistics Sweden, Statistikdatabasen, CC0 1.0 (attribution optional, "Källa: SCB").',
     typeDefs,
     env: scbEnv,
+    cost,
     simulator: (deps) => createScbSimulator(deps),
     setup(kit) {
       // One limiter for every SCB call (/config included): 3 calls/1 s until /config says otherwise.

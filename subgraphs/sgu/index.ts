@@ -4,8 +4,10 @@ import { url } from '../kit/config.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createSguClient, TTL } from './client.ts';
 import type { SguContext } from './context.ts';
+import { cost } from './cost.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
+import { createSguSimulator } from './simulator/index.ts';
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -27,6 +29,8 @@ export const sgu = createSubgraph({
   attribution: '© Sveriges geologiska undersökning (SGU). Open data, CC0 1.0.',
   typeDefs,
   env: sguEnv,
+  cost,
+  simulator: (deps) => createSguSimulator(deps),
   setup(kit) {
     const upstream = kit.upstream({
       agency: 'sgu',

@@ -4,8 +4,10 @@ import { int, url } from '../kit/config.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createSmhiClient, TTL } from './client.ts';
 import type { SmhiContext } from './context.ts';
+import { cost } from './cost.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
+import { createSmhiSimulator } from './simulator/index.ts';
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -45,6 +47,9 @@ export const smhi = createSubgraph({
     'Källa: SMHI — Swedish Meteorological and Hydrological Institute, CC BY 4.0. Warnings are passed on unaltered.',
   typeDefs,
   env: smhiEnv,
+  // Offline mode: forecasts, observations and warnings from the simulator (README, "Offline simulator").
+  cost,
+  simulator: (deps) => createSmhiSimulator(deps),
   setup(kit) {
     // SMHI publishes no numeric limit; bound concurrency per origin so a burst never hammers it.
     const forecast = kit.upstream({

@@ -45,7 +45,12 @@ describe('fan-out guard on forecasts', () => {
   it('caps `municipalities { forecast }` at 30 distinct points by default, one call each', async () => {
     const mock = forecastAgent();
     agent = mock.agent;
-    gw = await startTestGateway({ env: { UPSTREAM_MODE: 'live' }, dispatcher: agent });
+    // The cost analysis refuses this query before execution (290 estimated SMHI calls); raise its
+    // call budget so that the resolver's own point cap, the backstop behind it, is what is tested.
+    gw = await startTestGateway({
+      env: { UPSTREAM_MODE: 'live', MAX_UPSTREAM_CALLS: '1000' },
+      dispatcher: agent,
+    });
     const body = await gw.query<{ municipalities: Array<{ code: string; forecast: unknown[] | null }> }>(
       '{ municipalities { code forecast(hours: 1) { time } } }',
     );
