@@ -1,5 +1,6 @@
 import { subgraphModules } from '../../subgraphs/index.ts';
 import {
+  bool,
   type EnvSpec,
   type EnvValues,
   type EnvVar,
@@ -71,6 +72,28 @@ function subgraphUrls(opts: { description: string }): EnvVar<string> {
   };
 }
 
+/** `smhi=5000,scb=30000`: milliseconds per agency. */
+function agencyMs(opts: { description: string }): EnvVar<Record<string, number>> {
+  return {
+    ...opts,
+    allowed: 'a comma-separated list of agency=milliseconds (100–600000), e.g. "smhi=5000,scb=30000"',
+    parse(raw) {
+      const out: Record<string, number> = {};
+      for (const part of raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const m = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(part);
+        if (!m) return undefined;
+        const ms = Number(m[2]);
+        if (ms < 100 || ms > 600_000) return undefined;
+        out[m[1]!] = ms;
+      }
+      return out;
+    },
+  };
+}
+
 /** `scb=500,jobtech=timeout`: an injected failure per agency simulator (offline mode). */
 function offlineFaults(opts: { description: string }): EnvVar<OfflineFaults> {
   return {
@@ -131,6 +154,57 @@ export const gatewayEnv = {
     min: 2,
     max: 100,
   }),
+  MAX_QUERY_COST: int({
+    description:
+      'Largest estimated cost of one operation (about one unit per value in the answer, times list sizes, plus 10 per upstream call); costlier operations are refused with QUERY_TOO_EXPENSIVE before any agency is called',
+    default: '100000',
+    min: 100,
+    max: 100_000_000,
+  }),
+  MAX_UPSTREAM_CALLS: int({
+    description:
+      'Most calls one request may make to one agency: estimated before execution (refused with QUERY_TOO_EXPENSIVE) and counted while it runs',
+    default: '50',
+    min: 1,
+    max: 100_000,
+  }),
+  MAX_ALIASES: int({
+    description: 'Most aliased fields one operation may have',
+    default: '100',
+    min: 1,
+    max: 100_000,
+  }),
+  MAX_ROOT_FIELDS: int({
+    description: 'Most root fields (top-level selections) one operation may have',
+    default: '50',
+    min: 1,
+    max: 100_000,
+  }),
+  REQUEST_DEADLINE_MS: int({
+    description:
+      'Longest time one GraphQL request may spend on agency calls (ms); calls still pending then fail as UPSTREAM_TIMEOUT and the rest of the answer is sent',
+    default: '20000',
+    min: 100,
+    max: 600_000,
+  }),
+  UPSTREAM_TIMEOUTS: agencyMs({
+    description:
+      'Whole-call deadline per agency including retries (ms), e.g. `smhi=5000,scb=30000`; unset agencies keep their defaults (25 s; SCB 60 s while queued for its limit)',
+  }),
+  BREAKER_THRESHOLD: int({
+    description:
+      'Consecutive failures of one agency API that open its circuit breaker (calls then fail at once with UPSTREAM_UNAVAILABLE and `retryAfter` until a probe succeeds)',
+    default: '5',
+    min: 1,
+    max: 1000,
+  }),
+  BREAKER_OPEN_MS: int({
+    description:
+      'How long an open circuit breaker waits before its first probe (ms); doubles after each failed probe, up to 5 minutes',
+    default: '15000',
+    min: 100,
+    max: 3_600_000,
+  }),
   RATE_LIMITS: rateLimits({
     description:
       'Most calls per time window to each agency (all its APIs together), queued rather than refused. SCB reads its own published limit from its /config; an `scb=` entry replaces that',
@@ -143,7 +217,25 @@ export const gatewayEnv = {
     min: 1024,
     max: 1024 * 1024 * 1024,
   }),
+  PERSISTED_QUERIES_MANIFEST: str({
+    description:
+      'An Apollo persisted query manifest (JSON, `npm run persisted:manifest` writes one from the examples): its operations can be sent by id in `extensions.persistedQuery.sha256Hash`; unset = only automatic persisted queries',
+  }),
+  PERSISTED_QUERIES_ONLY: bool({
+    description:
+      'Allow-list mode: serve only the operations of PERSISTED_QUERIES_MANIFEST; any other document is refused with HTTP 403 and OPERATION_NOT_ALLOWED before any agency is called',
+    default: 'false',
+  }),
   CORS_ORIGIN: str({ description: 'Value of Access-Control-Allow-Origin', default: '*' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url({
+    description:
+      'OpenTelemetry: send traces over OTLP/HTTP to `<endpoint>/v1/traces`, e.g. `http://localhost:4318` (Jaeger, Tempo, an OpenTelemetry Collector); unset = no tracing, nothing registered',
+  }),
+  OTEL_SERVICE_NAME: str({
+    description:
+      'OpenTelemetry `service.name` of the traces (a subgraph run alone adds `-<subgraph>`, e.g. `sweden-open-data-graph-smhi`)',
+    default: 'sweden-open-data-graph',
+  }),
   LOG_LEVEL: oneOf({
     description: 'Log level',
     default: 'info',

@@ -4,6 +4,7 @@ import {
   RemoteGraphQLDataSource,
 } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import { type DocumentNode, execute, GraphQLError, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -16,6 +17,10 @@ export interface GatewayContext extends SharedRequestContext {
   trace: RequestTrace;
   /** Client asked for upstream statistics in `extensions.upstream` (header `x-upstream-stats: 1`). */
   wantsStats: boolean;
+  /** The operation's estimated cost (set by the cost plugin once the operation is known). */
+  cost?: import('./cost.ts').CostReport;
+  /** The request id (`x-request-id`), forwarded to remote subgraphs; unset outside HTTP requests. */
+  requestId?: string;
 }
 
 /**
@@ -89,6 +94,20 @@ export class UndiciRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
           dispatcher: options.dispatcher,
           signal: AbortSignal.timeout(options.timeoutMs),
         })) as never,
+    });
+  }
+
+  /**
+   * Forwards the request id, so the subgraph's log lines carry it, and, when tracing, the active
+   * span as `traceparent` (the propagator registered by the telemetry; none otherwise).
+   */
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = options.request.http?.headers;
+    if (!headers) return;
+    const requestId = (options.context as Partial<GatewayContext> | undefined)?.requestId;
+    if (requestId) headers.set('x-request-id', requestId);
+    propagation.inject(otelContext.active(), headers, {
+      set: (carrier, key, value) => carrier.set(key, value),
     });
   }
 

@@ -14,23 +14,26 @@ import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
 import { ConfigError } from '../../subgraphs/kit/config.ts';
 import { readBody } from '../../subgraphs/kit/http.ts';
-import type { Logger } from '../../subgraphs/kit/logger.ts';
+import { type Logger, requestIdFrom, withLogContext } from '../../subgraphs/kit/logger.ts';
 import { createRateLimiters } from '../../subgraphs/kit/ratelimit.ts';
 import { createOfflineMode, type OfflineSource } from '../../subgraphs/kit/simulator.ts';
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { createTrace, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { createTrace, redactUrl, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
 import type { Config } from './config.ts';
+import { costPlugin } from './cost.ts';
 import {
   createSubgraphAgent,
   type GatewayContext,
   InProcessDataSource,
   UndiciRemoteDataSource,
 } from './datasources.ts';
-import { formatError } from './errors.ts';
+import { clientErrorsPlugin, finiteNumbers, formatError } from './errors.ts';
 import { createExplorerRoute } from './explorer/index.ts';
 import { depthLimit } from './limits.ts';
+import { createPersistedQueries } from './persisted.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
+import type { Telemetry } from './telemetry.ts';
 import { createUsageInsights, type UsageInsights } from './usage/index.ts';
 
 /** Injection points for tests; production uses the defaults. */
@@ -42,6 +45,8 @@ export interface GatewayDeps {
   cache?: Keyv;
   now?: () => number;
   onUpstreamEvent?: (event: UpstreamEvent) => void;
+  /** OpenTelemetry tracing (`setupTelemetry`); default none: no spans of ours, nothing exported. */
+  telemetry?: Telemetry | undefined;
   /** Extra Apollo Server plugins (metrics, usage insights). */
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Extra HTTP routes, checked before GraphQL: return true when handled. */
@@ -87,6 +92,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); expected a composed supergraph: run "npm run compose" or point SUPERGRAPH_FILE at one.`,
     ]);
   }
+  // APQ store (Redis at CACHE_URL, else memory) and the manifest's allow-list; a bad manifest stops here.
+  const persisted = createPersistedQueries({ config: g, logger });
   const cache = deps.cache ?? createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger });
   const snapshot =
     g.UPSTREAM_MODE === 'snapshot' || g.UPSTREAM_MODE === 'record'
@@ -105,10 +112,13 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const usage = createUsageInsights({ now: deps.now ?? Date.now });
   const onUpstreamEvent = (event: UpstreamEvent) => {
     usage.onUpstreamEvent(event);
+    deps.telemetry?.onUpstreamEvent(event);
     deps.onUpstreamEvent?.(event);
   };
   // One limiter per agency, shared by all its subgraph's upstreams (RATE_LIMITS).
-  const rateLimiters = createRateLimiters(g.RATE_LIMITS);
+  // Offline, the simulators publish no limits to honour: RATE_LIMITS is politeness towards the real
+  // agencies. SCB's own limiter still runs (it reads the simulator's /config like SCB's).
+  const rateLimiters = g.UPSTREAM_MODE === 'offline' ? {} : createRateLimiters(g.RATE_LIMITS);
   const runtimes = new Map<string, SubgraphRuntime>();
   for (const s of subgraphs) {
     if (s.module && !s.url) {
@@ -125,11 +135,16 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           onUpstreamEvent,
           rateLimiters,
           maxBodyBytes: g.UPSTREAM_MAX_BYTES,
+          maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,
+          timeouts: g.UPSTREAM_TIMEOUTS,
+          breaker: { threshold: g.BREAKER_THRESHOLD, openMs: g.BREAKER_OPEN_MS },
         }),
       );
     }
   }
   const remoteAgent = createSubgraphAgent();
+  // What each listed subgraph's fields cost (remote subgraphs of this repository declare it too).
+  const fieldCosts = Object.assign({}, ...subgraphs.map((s) => s.module?.cost ?? {}));
 
   let schemaLoads = 0;
   let watcher: FSWatcher | undefined;
@@ -203,14 +218,28 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT: it drains, closes Redis and exits with 0. Apollo's own handlers
+    // would race it (stop, then re-raise the signal), which made shutdown with Redis hang and exit 1.
+    stopOnTerminationSignals: false,
     formatError,
-    validationRules: [depthLimit(g.MAX_QUERY_DEPTH)],
+    persistedQueries: persisted.apollo,
+    validationRules: [depthLimit(g.MAX_QUERY_DEPTH), finiteNumbers],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       upstreamExtensionsPlugin(offline?.sources),
+      costPlugin({
+        limits: {
+          maxCost: g.MAX_QUERY_COST,
+          maxCallsPerAgency: g.MAX_UPSTREAM_CALLS,
+          maxAliases: g.MAX_ALIASES,
+          maxRootFields: g.MAX_ROOT_FIELDS,
+        },
+        costs: () => fieldCosts,
+      }),
       usage.plugin,
+      clientErrorsPlugin(),
       ...(deps.plugins ?? []),
     ],
   });
@@ -220,6 +249,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     await Promise.all([...runtimes.values()].map((r) => r.close()));
     await remoteAgent.close();
     if (!deps.cache) await closeCache(cache);
+    await persisted.close();
     throw new ConfigError([
       `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} could not be served: ${(err as Error).message}. Expected a supergraph composed from ${g.SUBGRAPHS_FILE} ("npm run compose").`,
     ]);
@@ -255,7 +285,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     const ready = Object.values(checks).every(
       (v) => v === 'loaded' || v === 'in-process' || v === 'reachable',
     );
-    return { ready, checks };
+    // Each agency API's circuit breaker: an open one does not make the gateway unready (it still
+    // serves the other agencies, and cached answers of this one), but operators see it here.
+    const agencies: Record<string, unknown[]> = {};
+    for (const runtime of runtimes.values()) {
+      for (const { agency, api, ...breaker } of runtime.health?.() ?? []) {
+        (agencies[agency] ??= []).push({
+          api: redactUrl(api),
+          ...breaker,
+          ...(breaker.retryAt ? { retryAt: new Date(breaker.retryAt).toISOString() } : {}),
+        });
+      }
+    }
+    return { ready, checks, agencies };
   }
 
   // GET / from a browser → the explorer; /usage and /metrics → usage insights.
@@ -273,7 +315,15 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     }),
   ];
   httpServer.on('request', (req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    // One id per request, echoed to the client, in every log line written while serving it
+    // (AsyncLocalStorage carries it into subgraphs and upstream calls) and in extensions.requestId.
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader('x-request-id', requestId);
+    withLogContext({ requestId }, () => serve(req, res, requestId));
+  });
+
+  function serve(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    handle(req, res, requestId).catch((err: unknown) => {
       // A client that disconnects mid-upload is not our failure: no error-level noise for it.
       if (req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
         logger.debug({}, 'client went away before its request was read');
@@ -283,14 +333,16 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (!res.headersSent)
         sendJson(res, 500, {
           errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          extensions: { requestId },
         });
       else res.end();
     });
-  });
+  }
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('access-control-allow-origin', g.CORS_ORIGIN);
+    res.setHeader('access-control-expose-headers', 'x-request-id');
     res.setHeader('vary', 'origin');
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
@@ -307,16 +359,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       return sendJson(res, r.ready ? 200 : 503, {
         status: r.ready ? 'ready' : 'not ready',
         checks: r.checks,
+        ...('agencies' in r ? { agencies: r.agencies } : {}),
       });
     }
     for (const route of routes) if (await route(req, res, url)) return;
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       return sendJson(res, 404, { error: `No route ${url.pathname}: GraphQL is served at /graphql` });
     }
-    await serveGraphQL(req, res, url);
+    if (deps.telemetry)
+      await deps.telemetry.traceRequest(req, res, requestId, () => serveGraphQL(req, res, url, requestId));
+    else await serveGraphQL(req, res, url, requestId);
   }
 
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -327,23 +382,38 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (raw === undefined)
         return sendJson(res, 413, {
           errors: [{ message: 'Request body larger than 1 MB', extensions: { code: 'BAD_USER_INPUT' } }],
+          extensions: { requestId },
         });
       try {
         body = raw.length > 0 ? JSON.parse(raw) : undefined;
       } catch {
         return sendJson(res, 400, {
           errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+          extensions: { requestId },
         });
       }
     }
+    // Allow-list mode: a document not in the manifest is refused here, before parsing or any agency call.
+    const refused = persisted.refusal({ method: req.method ?? 'GET', body, search: url.search });
+    if (refused) return sendJson(res, refused.status, { ...refused.body, extensions: { requestId } });
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({ trace: createTrace(), wantsStats: req.headers['x-upstream-stats'] === '1' }),
+      context: async () => ({
+        trace: { ...createTrace(), deadline: Date.now() + g.REQUEST_DEADLINE_MS },
+        wantsStats: req.headers['x-upstream-stats'] === '1',
+        requestId,
+      }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      // Refusals Apollo Server makes before any plugin runs (a GET without a query, a missing
+      // preflight header) carry the request id too.
+      res.end(
+        result.status !== undefined && result.status >= 400
+          ? withRequestId(result.body.string, requestId)
+          : result.body.string,
+      );
       return;
     }
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
@@ -385,6 +455,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       await remoteAgent.close();
       await offline?.dispatcher.close();
       if (!deps.cache) await closeCache(cache);
+      await persisted.close();
     },
   };
 }
@@ -402,8 +473,9 @@ function upstreamExtensionsPlugin(
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
-          const { trace, wantsStats } = contextValue;
+          const { trace, wantsStats, requestId } = contextValue;
           const extra: Record<string, unknown> = {};
+          if (requestId) extra['requestId'] = requestId;
           if (trace.stale.size > 0) extra['stale'] = [...trace.stale].sort();
           if (offlineSources) {
             const agencies: Record<string, OfflineSource> = {};
@@ -428,6 +500,18 @@ function upstreamExtensionsPlugin(
       };
     },
   };
+}
+
+/** A GraphQL error body with `extensions.requestId` added, when it has none (other bodies unchanged). */
+function withRequestId(body: string, requestId: string): string {
+  if (body.includes('"requestId"')) return body;
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown; extensions?: Record<string, unknown> };
+    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.errors)) return body;
+    return JSON.stringify({ ...parsed, extensions: { ...parsed.extensions, requestId } });
+  } catch {
+    return body;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

@@ -77,18 +77,42 @@ export function int<O extends Opts & { min: number; max: number }>(opts: O): Wit
   });
 }
 
+/**
+ * An absolute URL with one of `protocols` (default http: and https:). An http(s) base URL with
+ * credentials in it (`https://user:pass@host`) is refused: the agency clients join paths onto it, so
+ * the secret would end up in logs and cache keys, or be dropped silently. Credentials have their
+ * own (secret) variables. A Redis URL keeps them: `redis://:password@host` is how Redis is
+ * authenticated and the URL is only ever handed to the Redis client. A value with credentials is
+ * never echoed in the start-up error.
+ */
 export function url<O extends Opts & { protocols?: string[] }>(opts: O): WithDefault<O, string> {
   const protocols = opts.protocols ?? ['http:', 'https:'];
+  const base = `an absolute URL (${protocols.join(' or ')})`;
+  // Whether the value parsed last carried credentials: readEnv reads `secret` and `allowed` right
+  // after a failed parse, so the message then hides the value and says what to do instead.
+  let lastHadCredentials = false;
   return spec<O, string>({
     ...opts,
-    allowed: `an absolute URL (${protocols.join(' or ')})`,
+    get secret() {
+      return opts.secret === true || lastHadCredentials;
+    },
+    get allowed() {
+      return lastHadCredentials
+        ? `${base} without credentials in it: user:password@ in a base URL is refused (it would end up in logs and cache keys); set the API's credential variables instead (see "Configuration" in README.md)`
+        : base;
+    },
     parse: (raw) => {
+      lastHadCredentials = false;
       try {
         const u = new URL(raw);
+        lastHadCredentials = u.username !== '' || u.password !== '';
         if (!protocols.includes(u.protocol)) return undefined;
+        if (lastHadCredentials && (u.protocol === 'http:' || u.protocol === 'https:')) return undefined;
         // Base URLs are joined with paths; a trailing slash would double up.
         return raw.replace(/\/+$/, '');
       } catch {
+        // Not a URL at all: still never echo something that looks like user:password@host.
+        lastHadCredentials = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(raw.trim());
         return undefined;
       }
     },

@@ -37,6 +37,8 @@ export type UpstreamErrorKind =
   | 'AUTH_REQUIRED'
   | 'SNAPSHOT_MISSING'
   | 'FAN_OUT'
+  /** The agency's circuit breaker is open after repeated failures: failed at once, see `retryAfterMs`. */
+  | 'CIRCUIT_OPEN'
   /** The agency rejected what the client asked for (e.g. SCB's 400 "Non-existent value"); `detail` says why. */
   | 'BAD_REQUEST';
 
@@ -52,18 +54,26 @@ export class UpstreamError extends Error {
   readonly status: number | undefined;
   /** A safe, user-facing explanation the agency gave (e.g. SCB's 400 title), if any. */
   readonly detail: string | undefined;
+  /** When a retry may succeed (an open circuit breaker), in ms from now. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     kind: UpstreamErrorKind,
     agency: string,
     message: string,
-    options: { status?: number | undefined; cause?: unknown; detail?: string | undefined } = {},
+    options: {
+      status?: number | undefined;
+      cause?: unknown;
+      detail?: string | undefined;
+      retryAfterMs?: number | undefined;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.agency = agency;
     this.status = options.status;
     this.detail = options.detail;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -117,6 +127,7 @@ export function toGraphQLError(error: unknown, agency: string): GraphQLError {
   if (error instanceof UpstreamError) {
     const extensions: Record<string, unknown> = { code: codeForUpstream(error), agency: error.agency };
     if (error.status !== undefined) extensions['status'] = error.status;
+    if (error.retryAfterMs !== undefined) extensions['retryAfter'] = Math.ceil(error.retryAfterMs / 1000);
     return new GraphQLError(error.message, { extensions });
   }
   return new GraphQLError('Internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR', agency } });

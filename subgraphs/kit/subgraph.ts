@@ -3,6 +3,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import type Keyv from 'keyv';
 import type { Dispatcher } from 'undici';
+import type { BreakerOptions, BreakerSnapshot } from './breaker.ts';
 import type { EnvSpec, EnvValues } from './config.ts';
 import type { FieldCosts } from './cost.ts';
 import { toGraphQLError, UpstreamError } from './errors.ts';
@@ -39,6 +40,12 @@ export interface SubgraphDeps<S extends EnvSpec = EnvSpec> {
   rateLimiters?: Partial<Record<string, RateLimiter>>;
   /** Largest upstream response body, compressed or decompressed (`UPSTREAM_MAX_BYTES`; kit default 32 MiB). */
   maxBodyBytes?: number | undefined;
+  /** Most calls one GraphQL request may make to one agency (`MAX_UPSTREAM_CALLS`). */
+  maxCallsPerRequest?: number | undefined;
+  /** Whole-call deadline per agency in ms, retries included (`UPSTREAM_TIMEOUTS`), overriding the subgraph's. */
+  timeouts?: Readonly<Record<string, number>> | undefined;
+  /** Circuit breaker settings for every upstream (`BREAKER_THRESHOLD`, `BREAKER_OPEN_MS`). */
+  breaker?: BreakerOptions | undefined;
 }
 
 /** A running subgraph: a federated schema and a per-request context factory. */
@@ -48,6 +55,8 @@ export interface SubgraphRuntime {
   readonly schema: GraphQLSchema;
   /** The per-request context; the same shared object always yields the same context (loaders live per request). */
   contextFor(shared: SharedRequestContext): unknown;
+  /** The circuit breaker of each upstream API this subgraph calls. */
+  health?(): Array<{ agency: string; api: string } & BreakerSnapshot>;
   close(): Promise<void>;
 }
 
@@ -125,6 +134,11 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
             now: deps.now,
             ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
             ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
+            ...(deps.maxCallsPerRequest ? { maxCallsPerRequest: deps.maxCallsPerRequest } : {}),
+            ...(deps.timeouts?.[options.agency] ? { totalTimeoutMs: deps.timeouts[options.agency] } : {}),
+            ...(deps.breaker && options.breaker !== false
+              ? { breaker: { ...deps.breaker, ...options.breaker } }
+              : {}),
             ...(deps.onUpstreamEvent ? { onEvent: deps.onUpstreamEvent } : {}),
             ...(deps.rateLimiters?.[options.agency]
               ? { rateLimiter: deps.rateLimiters[options.agency] }
@@ -153,6 +167,9 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
             contexts.set(shared, ctx);
           }
           return ctx;
+        },
+        health() {
+          return upstreams.map((u) => ({ agency: u.agency, api: u.baseUrl, ...u.health() }));
         },
         async close() {
           await close?.();

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type Keyv from 'keyv';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { type BreakerOptions, type BreakerSnapshot, createBreaker } from './breaker.ts';
 import { cacheGet, cacheSet } from './cache.ts';
 import { UpstreamError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -42,6 +43,10 @@ export interface RequestTrace {
   cacheHits: number;
   /** Agencies whose answers (fresh or cached) came from an offline simulator. */
   offline: Set<string>;
+  /** Upstream calls made so far per agency (the per-request budget, MAX_UPSTREAM_CALLS). */
+  callsByAgency?: Map<string, number>;
+  /** When the whole GraphQL request must be answered (epoch ms, REQUEST_DEADLINE_MS). */
+  deadline?: number;
 }
 
 export function createTrace(): RequestTrace {
@@ -103,6 +108,10 @@ export interface UpstreamOptions {
   maxBodyBytes?: number;
   /** Random source for jitter (default Math.random). */
   random?: () => number;
+  /** Most calls one GraphQL request may make to this agency (default unlimited); more fail as FAN_OUT. */
+  maxCallsPerRequest?: number;
+  /** The circuit breaker of this API (thresholds; default on), or `false` for none. */
+  breaker?: BreakerOptions | false;
 }
 
 /** One request to make. */
@@ -167,6 +176,8 @@ export interface Upstream {
   get<T>(req: Omit<UpstreamRequest<T>, 'method'>): Promise<T | null>;
   /** Builds the absolute URL of a request (for logs and snapshot keys). */
   urlFor(path: string, query?: UpstreamRequest<unknown>['query']): string;
+  /** The state of this API's circuit breaker (for /ready). */
+  health(): BreakerSnapshot;
   close(): Promise<void>;
 }
 
@@ -209,7 +220,25 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     onEvent,
     random = Math.random,
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+    maxCallsPerRequest,
   } = options;
+  const baseUrlForLogs = options.baseUrl.replace(/\/+$/, '');
+  const breaker =
+    options.breaker === false
+      ? undefined
+      : createBreaker({
+          now,
+          ...options.breaker,
+          onChange: (state, info) =>
+            (state === 'closed' ? logger.info : logger.warn)(
+              { agency, api: redactUrl(baseUrlForLogs), state, failures: info.failures },
+              state === 'open'
+                ? `${agency}: circuit breaker open after repeated failures; failing fast until a probe succeeds`
+                : state === 'half-open'
+                  ? `${agency}: circuit breaker half-open; sending one probe`
+                  : `${agency}: circuit breaker closed; the agency answers again`,
+            ),
+        });
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher =
@@ -359,7 +388,16 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   ): Promise<{ raw: RawResponse; attempts: number }> {
     const method = req.method ?? 'GET';
     const canRetry = method === 'GET' || req.idempotent === true;
-    const signal = AbortSignal.timeout(totalTimeoutMs);
+    // The agency's own deadline, cut short by what is left of the whole request's (REQUEST_DEADLINE_MS).
+    const left = trace?.deadline === undefined ? totalTimeoutMs : trace.deadline - now();
+    if (left <= 0) {
+      throw new UpstreamError(
+        'TIMEOUT',
+        agency,
+        `${agency} was not asked: the request's deadline had passed`,
+      );
+    }
+    const signal = AbortSignal.timeout(Math.min(totalTimeoutMs, left));
     let attempt = 0;
     for (;;) {
       attempt += 1;
@@ -453,10 +491,38 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         raw = recorded.response;
         attempts = 1;
       } else {
+        spendBudget(req.trace);
+        if (breaker && !breaker.allow()) {
+          const wait = breaker.retryAfterMs();
+          throw new UpstreamError(
+            'CIRCUIT_OPEN',
+            agency,
+            `${agency} failed repeatedly and is not being called for now (circuit breaker open); retry in ${Math.ceil(wait / 1000)} s`,
+            { retryAfterMs: wait },
+          );
+        }
         // Counted as they happen, so a failure after retries still reports how many were made.
-        const sent = await sendWithRetries(req, url, req.trace, (n) => {
-          attempts = n;
-        });
+        let sent: { raw: RawResponse; attempts: number };
+        try {
+          sent = await sendWithRetries(req, url, req.trace, (n) => {
+            attempts = n;
+          });
+        } catch (err) {
+          if (breaker && err instanceof UpstreamError && unhealthy(err)) breaker.failure();
+          else breaker?.success();
+          throw err;
+        }
+        if (breaker) {
+          if (sent.raw.status >= 500 || sent.raw.status === 429) breaker.failure();
+          else if (
+            sent.raw.status < 300 &&
+            typeof sent.raw.body === 'string' &&
+            sent.raw.body.length > 0 &&
+            /^\s*</.test(sent.raw.body)
+          )
+            breaker.failure(); // a maintenance page instead of JSON
+          else breaker.success();
+        }
         raw = sent.raw;
         attempts = sent.attempts;
         if (mode === 'record' && (raw.status < 300 || raw.status === 404)) {
@@ -507,8 +573,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           ? err
           : new UpstreamError('BAD_PAYLOAD', agency, `${agency} request failed`, { cause: err });
       // Stale-if-error: an answer the agency gave earlier beats no answer, but not for our own bad input.
+      // A bad body (a maintenance page, truncated JSON) is the agency's failure too: serve the last good one.
       const staleAllowed =
-        error.kind !== 'BAD_PAYLOAD' &&
+        error.kind !== 'FAN_OUT' &&
         error.kind !== 'BAD_REQUEST' &&
         // Refused credentials must reach the client, which may refresh its token and retry.
         error.kind !== 'AUTH_REQUIRED' &&
@@ -531,9 +598,25 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   }
 
+  /** The per-request budget of calls to this agency (MAX_UPSTREAM_CALLS), spent before each call. */
+  function spendBudget(trace: RequestTrace | undefined) {
+    if (!trace || maxCallsPerRequest === undefined) return;
+    const calls = (trace.callsByAgency ??= new Map());
+    const made = calls.get(agency) ?? 0;
+    if (made >= maxCallsPerRequest) {
+      throw new UpstreamError(
+        'FAN_OUT',
+        agency,
+        `This request already made ${made} calls to ${agency}, the most one request may make (MAX_UPSTREAM_CALLS); ask for fewer items or split the query`,
+      );
+    }
+    calls.set(agency, made + 1);
+  }
+
   const upstream: Upstream = {
     agency,
     baseUrl,
+    health: () => breaker?.snapshot() ?? { state: 'closed', failures: 0 },
     dataMode: cacheMode,
     noteServed(trace) {
       if (mode === 'offline') trace?.offline.add(agency);
@@ -613,6 +696,17 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** Failures that say the agency itself is unwell (not our request): they count towards its breaker. */
+function unhealthy(error: UpstreamError): boolean {
+  return (
+    error.kind === 'CONNECT' ||
+    error.kind === 'TIMEOUT' ||
+    error.kind === 'RATE_LIMITED' ||
+    error.kind === 'BAD_PAYLOAD' ||
+    (error.kind === 'HTTP_STATUS' && (error.status ?? 500) >= 500)
+  );
 }
 
 /** Origin and path only (no query string, no credentials). */

@@ -43,12 +43,27 @@ describe('formatError', () => {
     'GRAPHQL_PARSE_FAILED',
     'BAD_REQUEST',
     'OPERATION_RESOLUTION_FAILURE',
-    'PERSISTED_QUERY_NOT_FOUND',
+    'PERSISTED_QUERY_NOT_SUPPORTED',
   ])('maps %s to BAD_USER_INPUT and keeps the message', (code) => {
     expect(formatError(err({ code }, 'Cannot query field "nope" on type "Query".'))).toEqual({
       message: 'Cannot query field "nope" on type "Query".',
       extensions: { code: 'BAD_USER_INPUT' },
     });
+  });
+
+  // APQ clients resend the full query only when they see this exact code (it used to become BAD_USER_INPUT).
+  it.each(['PERSISTED_QUERY_NOT_FOUND', 'OPERATION_NOT_ALLOWED'])('passes %s through unchanged', (code) => {
+    expect(formatError(err({ code }, 'PersistedQueryNotFound'))).toEqual({
+      message: 'PersistedQueryNotFound',
+      extensions: { code },
+    });
+  });
+
+  it('quotes only a short prefix of a huge input in the message', () => {
+    const out = formatError(
+      err({ code: 'BAD_USER_INPUT' }, `County code "${'x'.repeat(10_000)}" is malformed`),
+    );
+    expect(out.message).toBe(`County code "${'x'.repeat(80)}…" is malformed`);
   });
 
   it('fills in the agency from the subgraph name when the subgraph left it out', () => {

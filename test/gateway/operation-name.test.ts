@@ -8,7 +8,7 @@ describe('operation selection errors', () => {
   });
   afterAll(() => gw.stop());
 
-  it('an unknown operation name is BAD_USER_INPUT with the gateway message, not an internal error', async () => {
+  it('an unknown operation name is HTTP 400 BAD_USER_INPUT with the gateway message, not an internal error', async () => {
     const res = await fetch(`${gw.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -17,6 +17,7 @@ describe('operation selection errors', () => {
     const body = (await res.json()) as {
       errors: Array<{ message: string; extensions: Record<string, unknown> }>;
     };
+    expect(res.status).toBe(400); // was 500: a client's mistake is never a server error
     expect(body.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
     expect(body.errors[0]?.message).toMatch(/B/);
   });
