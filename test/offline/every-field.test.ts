@@ -35,12 +35,18 @@ const FIELD_ARGS: Record<string, Record<string, string>> = {
   'Query.placeNames': { name: '"Abisko"' },
   'Query.jobAdSuggestions': { prefix: '"utv"' },
   'Query.statisticsTable': { id: '"TAB638"' },
+  // Region is fixed on Municipality, County and sweden; on Query it is chosen.
+  'Query.statistics': {
+    table: '"TAB638"',
+    selection:
+      '[{ variable: "Region", values: ["0180"] }, { variable: "ContentsCode", values: ["*"] }, { variable: "Tid", values: ["2024"] }]',
+  },
 };
 
 /** Arguments by name, for every field that has no entry above. */
 const ARGS_BY_NAME: Record<string, string> = {
   table: '"TAB638"',
-  selection: '[{ variable: "Tid", values: ["2024"] }]',
+  selection: '[{ variable: "ContentsCode", values: ["*"] }, { variable: "Tid", values: ["2024"] }]',
   municipality: '"0180"',
   county: '"01"',
   code: '"0180"',
@@ -70,6 +76,30 @@ const ID_SOURCES: Record<string, { query: string; pick: (data: Record<string, un
     query: '{ datasets(limit: 1) { nodes { id } } }',
     pick: (d) => (d as { datasets: { nodes: Array<{ id: string }> } }).datasets.nodes[0]?.id,
   },
+};
+
+/**
+ * Fields that may legitimately come back null or empty on the paths this test takes: "no such thing"
+ * in the data, never a failure. Each says why; anything else must have a value at least once.
+ */
+const MAY_STAY_EMPTY: Record<string, string> = {
+  'County.weatherWarnings':
+    'no warning is in force on many days (simulated like SMHI: episodes on about 40 % of days)',
+  'Municipality.weatherWarnings': 'as County.weatherWarnings',
+  'Place.weatherWarnings': 'as County.weatherWarnings',
+  'WeatherWarning.descriptions':
+    'SMHI gives descriptions only with some warnings (the recorded one has none)',
+  'WarningText.text': 'reached only through WeatherWarning.descriptions',
+  'WarningText.title': 'reached only through WeatherWarning.descriptions',
+  'SmhiLocalizedText.en': 'English texts exist only where SMHI wrote them; reached through descriptions',
+  'JobAd.labels': 'JobTech sets labels on few ads',
+  'JobAd.relevance': 'a relevance score exists only for a free-text search, not for jobAd(id)',
+  'Address.distanceMeters': 'a distance exists only for Place.nearestAddress, not for a search',
+  'Address.letter': 'most addresses have no letter (12 vs 12 B)',
+  'PlaceName.distanceMeters': 'a distance exists only for Place.nearestPlaceName, not for a search',
+  'StatisticsRow.status': "SCB's status symbol is set only where a value is missing",
+  'Observation.intervalStart': 'only aggregated periods (day, months) have an interval',
+  'Observation.ref': 'SMHI sets ref only on aggregated values',
 };
 
 interface Step {
@@ -221,7 +251,9 @@ describe('offline mode answers every field reachable from Query', () => {
     const all = types.flatMap((t) =>
       Object.keys((schema.getType(t) as GraphQLObjectType).getFields()).map((f) => `${t}.${f}`),
     );
-    const never = all.filter((c) => !nonNull.has(c));
+    const never = all.filter((c) => !nonNull.has(c) && !(c in MAY_STAY_EMPTY));
     expect(never).toEqual([]);
+    // The allowance is not a blanket: most of the listed fields do answer on these paths.
+    expect(all.length - never.length - Object.keys(MAY_STAY_EMPTY).length).toBeGreaterThan(300);
   });
 });

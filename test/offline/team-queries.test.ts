@@ -81,7 +81,7 @@ describe('team queries answer offline', () => {
   it('Skåne income against job ads', async () => {
     const body = await ask(`{
       county(code: "12") {
-        municipalities { code name income(year: 2023) { median mean } jobAdCount }
+        municipalities { code name income(year: 2022) { median mean } jobAdCount }
       }
     }`);
     const list = (body.data as { county: { municipalities: Json[] } }).county.municipalities;
@@ -139,7 +139,7 @@ describe('team queries answer offline', () => {
 
   it('two SCB fields that answer alone also answer together (batching changes the request)', async () => {
     const body = await ask(`{
-      municipality(code: "0180") { population(year: 2024) income(year: 2023) { median } }
+      municipality(code: "0180") { population(year: 2024) income(year: 2022) { median } }
       county(code: "01") { population(year: 2024) }
       sweden { population(year: 2024) }
     }`);
