@@ -5,6 +5,7 @@
  * Reads the same environment variables as the gateway (UPSTREAM_MODE, CACHE_URL, agency URLs, …).
  */
 import { loadConfig } from '../gateway/src/config.ts';
+import { setupTelemetry } from '../gateway/src/telemetry.ts';
 import { subgraphModules } from './index.ts';
 import { createCache } from './kit/cache.ts';
 import { ConfigError } from './kit/config.ts';
@@ -36,6 +37,13 @@ try {
 }
 const g = config.gateway;
 const logger = createLogger(g.LOG_LEVEL);
+// Tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set: the subgraph's spans join the gateway's trace
+// (it forwards `traceparent`), under a service name of their own.
+const telemetry = setupTelemetry({
+  endpoint: g.OTEL_EXPORTER_OTLP_ENDPOINT,
+  serviceName: `${g.OTEL_SERVICE_NAME}-${module.name}`,
+  logger,
+});
 const offline =
   g.UPSTREAM_MODE === 'offline'
     ? createOfflineMode([module], { config: config.subgraphs, now: Date.now, faults: g.OFFLINE_FAULTS })
@@ -53,10 +61,20 @@ const runtime = module.create({
   now: Date.now,
   rateLimiters: createRateLimiters(g.RATE_LIMITS),
   maxBodyBytes: g.UPSTREAM_MAX_BYTES,
+  ...(telemetry ? { onUpstreamEvent: telemetry.onUpstreamEvent } : {}),
 });
 let server: Awaited<ReturnType<typeof serveSubgraph>>;
 try {
-  server = await serveSubgraph(runtime, port, g.HOST);
+  server = await serveSubgraph(
+    runtime,
+    port,
+    g.HOST,
+    telemetry
+      ? {
+          aroundRequest: (req, res, requestId, handle) => telemetry.traceRequest(req, res, requestId, handle),
+        }
+      : {},
+  );
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   await runtime.close();
@@ -65,9 +83,12 @@ try {
 logger.info({ url: server.url, subgraph: module.name }, `subgraph ${module.name} ready at ${server.url}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    server
+      .stop()
+      .then(() => telemetry?.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

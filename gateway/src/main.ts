@@ -7,16 +7,24 @@ import { ConfigError } from '../../subgraphs/kit/config.ts';
 import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { loadConfig } from './config.ts';
 import { createGatewayApp } from './server.ts';
+import { setupTelemetry, type Telemetry } from './telemetry.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   let logger: ReturnType<typeof createLogger>;
   let app: Awaited<ReturnType<typeof createGatewayApp>>;
   let url: string;
+  let telemetry: Telemetry | undefined;
   try {
     config = loadConfig(process.env);
     logger = createLogger(config.gateway.LOG_LEVEL);
-    app = await createGatewayApp({ config, logger });
+    // Before the gateway exists, so that its first spans already reach the exporter.
+    telemetry = setupTelemetry({
+      endpoint: config.gateway.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: config.gateway.OTEL_SERVICE_NAME,
+      logger,
+    });
+    app = await createGatewayApp({ config, logger, telemetry });
     url = await app.listen();
   } catch (err) {
     // A bad variable, list, supergraph or port: the message names it and what is allowed.
@@ -37,6 +45,12 @@ async function main() {
     },
     `gateway ready at ${url}/graphql`,
   );
+  if (config.gateway.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    logger.info(
+      { endpoint: config.gateway.OTEL_EXPORTER_OTLP_ENDPOINT, service: config.gateway.OTEL_SERVICE_NAME },
+      'tracing: sending OpenTelemetry spans over OTLP/HTTP',
+    );
+  }
   if (config.gateway.UPSTREAM_MODE === 'offline') {
     logger.info(
       { faults: config.gateway.OFFLINE_FAULTS ?? {} },
@@ -52,13 +66,17 @@ async function main() {
     // The drain plugin gives open requests 10 s; force the exit only well after that.
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    app.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // The last spans are exported after the drain (a no-op without tracing).
+    app
+      .stop()
+      .then(() => telemetry?.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

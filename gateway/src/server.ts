@@ -143,6 +143,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     }
   }
   const remoteAgent = createSubgraphAgent();
+  const clock = deps.now ?? Date.now;
   // What each listed subgraph's fields cost (remote subgraphs of this repository declare it too).
   const fieldCosts = Object.assign({}, ...subgraphs.map((s) => s.module?.cost ?? {}));
 
@@ -290,7 +291,9 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     const agencies: Record<string, unknown[]> = {};
     for (const runtime of runtimes.values()) {
       for (const { agency, api, ...breaker } of runtime.health?.() ?? []) {
-        (agencies[agency] ??= []).push({
+        const list = agencies[agency] ?? [];
+        agencies[agency] = list;
+        list.push({
           api: redactUrl(api),
           ...breaker,
           ...(breaker.retryAt ? { retryAt: new Date(breaker.retryAt).toISOString() } : {}),
@@ -399,7 +402,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => ({
-        trace: { ...createTrace(), deadline: Date.now() + g.REQUEST_DEADLINE_MS },
+        // On the gateway's clock, which the upstreams compare it with.
+        trace: { ...createTrace(), deadline: clock() + g.REQUEST_DEADLINE_MS },
         wantsStats: req.headers['x-upstream-stats'] === '1',
         requestId,
       }),

@@ -4,8 +4,10 @@ import { str, url } from '../kit/config.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createJobTechClient, SEARCH_TTL_MS } from './client.ts';
 import type { JobTechContext } from './context.ts';
+import { cost } from './cost.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
+import { createJobTechSimulator } from './simulator/index.ts';
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -32,6 +34,9 @@ export const jobtech = createSubgraph({
   attribution: JOBTECH_ATTRIBUTION,
   typeDefs,
   env: jobtechEnv,
+  cost,
+  // Offline mode: JobSearch simulated over an embedded corpus (subgraphs/jobtech/simulator).
+  simulator: (deps) => createJobTechSimulator(deps),
   setup(kit) {
     const apiKey = kit.config.JOBTECH_API_KEY;
     const upstream = kit.upstream({

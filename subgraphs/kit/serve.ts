@@ -8,6 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { readBody } from './http.ts';
+import { requestIdFrom, withLogContext } from './logger.ts';
 import type { SharedRequestContext, SubgraphRuntime } from './subgraph.ts';
 import { createTrace } from './upstream.ts';
 
@@ -21,14 +22,31 @@ export interface SubgraphServer {
   stop(): Promise<void>;
 }
 
+/** Options of `serveSubgraph`. */
+export interface ServeOptions {
+  /**
+   * Runs around the handling of each GraphQL request, e.g. an OpenTelemetry server span that
+   * continues the gateway's `traceparent` (`Telemetry.traceRequest`); default none.
+   */
+  aroundRequest?: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    handle: () => Promise<void>,
+  ) => Promise<void>;
+}
+
 /**
  * Serves one subgraph runtime over HTTP at `/graphql` (and `/health`). Every response carries
  * `extensions.upstream` (upstream calls, cache hits, stale agencies) for the gateway to merge.
+ * The gateway's request id (`x-request-id`) is adopted, echoed, and added to every log line
+ * written while serving the request.
  */
 export async function serveSubgraph(
   runtime: SubgraphRuntime,
   port: number,
   host = '127.0.0.1',
+  options: ServeOptions = {},
 ): Promise<SubgraphServer> {
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<SharedRequestContext & Record<string, unknown>>({
@@ -64,16 +82,21 @@ export async function serveSubgraph(
   });
   await apollo.start();
   httpServer.on('request', (req, res) => {
+    // The caller's request id (the gateway forwards its own), so that log lines on both sides match.
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader('x-request-id', requestId);
     // A client that goes away mid-request (an aborted upload, a reset) must never take the
     // process down: a rejection here would be unhandled, and Node exits on those.
-    handle(req, res).catch(() => {
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(INTERNAL_ERROR_BODY);
-      } else res.destroy();
-    });
+    withLogContext({ requestId }, () =>
+      handle(req, res, requestId).catch(() => {
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { 'content-type': 'application/json' }).end(INTERNAL_ERROR_BODY);
+        } else res.destroy();
+      }),
+    );
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -85,6 +108,12 @@ export async function serveSubgraph(
         .end('{"error":"GraphQL is served at /graphql"}');
       return;
     }
+    if (options.aroundRequest)
+      await options.aroundRequest(req, res, requestId, () => serveGraphQL(req, res, url));
+    else await serveGraphQL(req, res, url);
+  }
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
     // A socket error mid-upload is treated like a client that went away: nothing to answer.
     const raw = await readBody(req, MAX_BODY_BYTES).catch(() => undefined);
     if (raw === undefined) {

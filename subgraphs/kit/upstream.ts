@@ -94,8 +94,11 @@ export interface UpstreamOptions {
   maxRetryAfterMs?: number;
   /** Per-origin rate limiter (default none). */
   rateLimiter?: RateLimiter;
-  /** Extra request headers, e.g. an API key; a function is called per attempt (tokens). */
-  headers?: Record<string, string> | (() => Promise<Record<string, string>>);
+  /**
+   * Extra request headers, e.g. an API key; a function is called per attempt (tokens), with the
+   * attempt's abort signal (a token fetch must not outlive the request's deadline).
+   */
+  headers?: Record<string, string> | ((signal?: AbortSignal) => Promise<Record<string, string>>);
   /** A cache or Redis slower than this is treated as a miss (default 250 ms). */
   cacheTimeoutMs?: number;
   /** Observer of every request outcome (metrics). */
@@ -274,9 +277,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     return url.toString();
   }
 
-  async function authHeaders(): Promise<Record<string, string>> {
+  async function authHeaders(signal: AbortSignal): Promise<Record<string, string>> {
     if (!options.headers) return {};
-    return typeof options.headers === 'function' ? options.headers() : options.headers;
+    return typeof options.headers === 'function' ? options.headers(signal) : options.headers;
   }
 
   /** One HTTP exchange with the live upstream; maps transport failures to UpstreamError. */
@@ -291,7 +294,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       accept: 'application/json',
       'accept-encoding': 'gzip, deflate, br',
       'user-agent': 'sweden-open-data-graph/0.1 (+https://github.com/; open-data gateway)',
-      ...(await authHeaders()),
+      ...(await authHeaders(signal)),
       ...extra,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -601,7 +604,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   /** The per-request budget of calls to this agency (MAX_UPSTREAM_CALLS), spent before each call. */
   function spendBudget(trace: RequestTrace | undefined) {
     if (!trace || maxCallsPerRequest === undefined) return;
-    const calls = (trace.callsByAgency ??= new Map());
+    if (!trace.callsByAgency) trace.callsByAgency = new Map();
+    const calls = trace.callsByAgency;
     const made = calls.get(agency) ?? 0;
     if (made >= maxCallsPerRequest) {
       throw new UpstreamError(
@@ -705,7 +709,7 @@ function unhealthy(error: UpstreamError): boolean {
     error.kind === 'TIMEOUT' ||
     error.kind === 'RATE_LIMITED' ||
     error.kind === 'BAD_PAYLOAD' ||
-    (error.kind === 'HTTP_STATUS' && (error.status ?? 500) >= 500)
+    (error.kind === 'HTTP_STATUS' && ((error.status ?? 500) >= 500 || error.status === 429))
   );
 }
 

@@ -81,8 +81,11 @@ export class TokenEndpointError extends UpstreamError {}
 
 /** OAuth2 client-credentials token, cached until shortly before it expires. */
 export interface TokenSource {
-  /** A valid access token (cached, or fetched once for concurrent callers). */
-  token(): Promise<string>;
+  /**
+   * A valid access token (cached, or fetched once for concurrent callers). A caller whose `signal`
+   * aborts stops waiting (its request's deadline) without cancelling the fetch others share.
+   */
+  token(signal?: AbortSignal): Promise<string>;
   /** Tokens obtained so far (for tests and logs). */
   fetches(): number;
   /**
@@ -199,12 +202,26 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   }
 
   return {
-    async token() {
+    async token(signal) {
       if (cached && now() < cached.refreshAt) return cached.token;
       pending ??= fetchToken().finally(() => {
         pending = undefined;
       });
-      return pending;
+      if (!signal) return pending;
+      const shared = pending;
+      return new Promise<string>((resolve, reject) => {
+        const stop = () =>
+          reject(
+            new TokenEndpointError(
+              'TIMEOUT',
+              AGENCY,
+              "Lantmäteriet's token endpoint (LM_TOKEN_URL) did not answer in time",
+            ),
+          );
+        if (signal.aborted) return stop();
+        signal.addEventListener('abort', stop, { once: true });
+        shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+      });
     },
     fetches: () => fetched,
     invalidate() {
@@ -223,7 +240,7 @@ export interface LmAuth {
   /** Throws UPSTREAM_AUTH_REQUIRED (naming the variables to set) unless `api` has usable credentials. */
   require(api: LmApi): AuthScheme;
   /** The kit upstream's `headers` option for `api` (called per attempt, so a refreshed token is used). */
-  headersFor(api: LmApi): () => Promise<Record<string, string>>;
+  headersFor(api: LmApi): (signal?: AbortSignal) => Promise<Record<string, string>>;
   /** Drops the cached OAuth2 token (after a 401), so the next attempt fetches a new one. */
   invalidateToken(): void;
   close(): Promise<void>;
@@ -288,10 +305,10 @@ export function createAuth(options: LmAuthOptions): LmAuth {
       );
     },
     headersFor(api) {
-      return async () => {
+      return async (signal) => {
         const scheme = auth.require(api);
         if (scheme === 'basic') return { authorization: basicHeader! };
-        return { authorization: `Bearer ${await tokens!.token()}` };
+        return { authorization: `Bearer ${await tokens!.token(signal)}` };
       };
     },
     invalidateToken() {

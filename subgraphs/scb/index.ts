@@ -5,8 +5,8 @@ import { connectRedis, createRedisRateLimiter } from '../kit/ratelimit-redis.ts'
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createScbClient } from './client.ts';
 import type { ScbContext } from './context.ts';
-import { type AdaptiveRateLimiter, createAdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
 import { cost } from './cost.ts';
+import { type AdaptiveRateLimiter, createAdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
 import { createScbSimulator } from './simulator/index.ts';

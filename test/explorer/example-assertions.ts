@@ -191,6 +191,72 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
   },
 };
 
+/**
+ * Examples that only answer in offline mode (`npm run demo`): no registry answer is in the snapshot.
+ * SYNTHETIC counts and titles from the catalog simulator's deterministic catalogue.
+ */
+export const offlineOnlyAssertions: Record<string, (data: Record<string, unknown>) => void> = {
+  'what-sgu-publishes-about-groundwater': (data) => {
+    const agency = data['agency'] as {
+      name: string;
+      datasets: {
+        totalCount: number;
+        nodes: Array<{
+          title: string;
+          type: string;
+          servedByGraph: boolean;
+          graphFields: string[];
+          portalUrl: string;
+        }>;
+        facets: { formats: Array<{ code: string; count: number }> };
+      };
+      servedByGraph: Array<{ title: string; fields: string[] }>;
+    };
+    expect(agency.name).toBe('Sveriges geologiska undersökning');
+    expect(agency.datasets.totalCount).toBe(24);
+    expect(agency.datasets.nodes).toHaveLength(10);
+    // The most relevant hit is the groundwater-level dataset the graph serves itself.
+    expect(agency.datasets.nodes[0]).toMatchObject({
+      title: 'Grundvattennivåer, observerade',
+      type: 'DATASET',
+      servedByGraph: true,
+      graphFields: expect.arrayContaining(['Municipality.groundwaterStations', 'GroundwaterStation.levels']),
+    });
+    expect(agency.datasets.nodes.filter((n) => !n.servedByGraph).length).toBeGreaterThan(5);
+    for (const n of agency.datasets.nodes) {
+      expect(n.title.toLowerCase()).toContain('grundvatten');
+      expect(n.portalUrl).toMatch(/^https:\/\/www\.dataportal\.se\/sv\/(datasets|dataservice)\/122_\d+$/);
+      if (!n.servedByGraph) expect(n.graphFields).toEqual([]);
+    }
+    expect(agency.datasets.facets.formats[0]).toEqual({ code: 'ZIP', count: 19 });
+    expect(agency.servedByGraph.map((r) => r.title)).toContain(
+      'Grundvattennivåer, observerade (OGC API Features)',
+    );
+  },
+
+  'high-value-mobility-datasets-and-apis': (data) => {
+    const datasets = data['datasets'] as {
+      totalCount: number;
+      nodes: Array<{ title: string; publisher: { name: string }; hasApi: boolean; license: string }>;
+      facets: { publishers: Array<{ label: string; count: number }> };
+    };
+    expect(datasets.totalCount).toBe(22);
+    expect(datasets.nodes).toHaveLength(10);
+    expect(datasets.facets.publishers[0]).toEqual({ label: 'Trafikverket', count: 15 });
+    expect(datasets.facets.publishers.reduce((n, p) => n + p.count, 0)).toBe(22);
+    expect(datasets.nodes.some((n) => n.hasApi)).toBe(true);
+    for (const n of datasets.nodes) expect(n.license).toMatch(/^https?:\/\//);
+    const apis = data['apis'] as {
+      totalCount: number;
+      nodes: Array<{ title: string; endpointUrls: string[] }>;
+    };
+    expect(apis.totalCount).toBe(4);
+    expect(apis.nodes.flatMap((n) => n.endpointUrls)).toContain(
+      'https://api.trafikinfo.trafikverket.se/v2/data.json',
+    );
+  },
+};
+
 type Step = Record<string, unknown> & { time: string };
 
 /** The SMHI recording every snapshot forecast point replays (see snapshot/manifest/smhi.json). */

@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, type MetricValue, Registry } from 'prom-clie
 import type { UpstreamEvent } from '../../../subgraphs/kit/upstream.ts';
 import type { GatewayContext } from '../datasources.ts';
 import { type FieldOwners, fieldOwners } from './ownership.ts';
+import { type SupplyReport, supplyReport } from './supply.ts';
 import { type OperationFields, operationFields } from './walk.ts';
 
 /** Request duration buckets, seconds. */
@@ -72,6 +73,8 @@ export interface UsageReport {
     }
   >;
   errors: Array<{ code: string; agency: string; count: number }>;
+  /** Supply next to demand: each agency's catalogued datasets, which the graph serves, how often those fields are asked for. */
+  supply: SupplyReport;
 }
 
 /**
@@ -286,6 +289,15 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
       agency: String(v.labels['agency']),
       count: v.value,
     }));
+    const requestedByCoordinate = new Map<string, number>();
+    for (const sub of Object.values(subgraphs)) {
+      for (const [coordinate, f] of Object.entries(sub.fields))
+        requestedByCoordinate.set(coordinate, (requestedByCoordinate.get(coordinate) ?? 0) + f.requested);
+    }
+    const supply = supplyReport(
+      (coordinate) => requestedByCoordinate.get(coordinate) ?? 0,
+      subgraphs['catalog']?.requests ?? 0,
+    );
     return {
       since,
       note: 'Counts since `since`. p50Ms/p95Ms are estimated from the histogram buckets (as Prometheus histogram_quantile does), meanMs is exact. No personal data: only schema coordinates, subgraph and agency names, error codes and timings.',
@@ -297,6 +309,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
       subgraphs,
       agencies,
       errors,
+      supply,
     };
   }
 

@@ -1,0 +1,18 @@
+import type { FieldCosts } from '../kit/cost.ts';
+
+/** A search page: one JobSearch call per search, its `ads` sized by `limit`. */
+const search = { agency: 'jobtech', calls: 'item', sizedFields: ['ads'] } as const;
+
+/**
+ * What JobTech's fields cost (see `kit/cost.ts`). Every search is its own call (JobSearch takes one
+ * query at a time); counts for many municipalities come from one statistics facet call.
+ */
+export const cost: FieldCosts = {
+  'Query.jobAds': search,
+  'Municipality.jobAds': search,
+  'County.jobAds': search,
+  'Place.jobAdsNearby': search,
+  'Municipality.jobAdCount': { agency: 'jobtech', calls: 'batch' },
+  'Query.jobAd': { agency: 'jobtech', calls: 'item' },
+  'Query.jobAdSuggestions': { agency: 'jobtech', calls: 'item' },
+};
