@@ -142,7 +142,14 @@ export function estimateCost(
     const size = list ? listSize(meta, args, sized.get(name)) : 1;
     const count = multiplicity * size;
     let cost = count;
-    const shared = meta.sharedCall ? `${path}\u0000${meta.sharedCall}` : undefined;
+    // Batched fields share one call per request for the same field and arguments, wherever they are
+    // selected (per-request DataLoaders collect aliases and list items alike).
+    const shared =
+      meta.calls === 'batch'
+        ? `batch\u0000${parent.name}.${name}\u0000${stableArgs(args)}`
+        : meta.sharedCall
+          ? `${path}\u0000${meta.sharedCall}`
+          : undefined;
     if (meta.agency && (meta.callsIf?.(args) ?? true) && !(shared && sharedCalls.has(shared))) {
       if (shared) sharedCalls.add(shared);
       const per = meta.callsPer ?? 1;
@@ -170,6 +177,14 @@ export function estimateCost(
     .sort((a, b) => b.cost - a.cost || a.path.localeCompare(b.path))
     .slice(0, 5);
   return { cost, calls, aliases, rootFields, paths };
+}
+
+function stableArgs(args: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.keys(args)
+      .sort()
+      .map((k) => [k, args[k]]),
+  );
 }
 
 function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode): GraphQLNamedType | undefined {

@@ -511,6 +511,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
             attempts = n;
           });
         } catch (err) {
+          // Nothing was sent (the request's deadline had already passed): no news about the agency.
+          if (attempts === 0) throw err;
           if (breaker && err instanceof UpstreamError && unhealthy(err)) breaker.failure();
           else breaker?.success();
           throw err;

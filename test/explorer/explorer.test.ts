@@ -92,7 +92,9 @@ describe('explorer over HTTP', () => {
         headers: { 'content-type': 'application/json', ...HTML },
         body: JSON.stringify({ query: '{ county(code: "01") { name } }' }),
       });
-      expect(await res.json(), path).toEqual({ data: { county: { name: 'Stockholms län' } } });
+      expect(((await res.json()) as { data: unknown }).data, path).toEqual({
+        county: { name: 'Stockholms län' },
+      });
     }
     // A browser following a link with ?query= gets the GraphQL answer, not the page.
     const get = await fetch(
@@ -101,7 +103,7 @@ describe('explorer over HTTP', () => {
         headers: { ...HTML, 'apollo-require-preflight': 'true' },
       },
     );
-    expect(await get.json()).toEqual({ data: { county: { code: '01' } } });
+    expect(((await get.json()) as { data: unknown }).data).toEqual({ county: { code: '01' } });
   });
 
   it('does not serve the page to clients that do not ask for HTML', async () => {

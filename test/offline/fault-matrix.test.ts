@@ -8,7 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { startTestGateway } from '../helpers/gateway.ts';
 
-const DEADLINE_MS = 3000;
+const DEADLINE_MS = 4000;
+/**
+ * Each agency's own deadline is shorter than the request's: a hanging agency whose field sits in an
+ * early fetch of the query plan (Lantmäteriet's `place`) then gives up in time for the later fetches.
+ */
+const AGENCY_TIMEOUT_MS = 1500;
 
 const QUERY = `{
   municipality(code: "0180") {
@@ -62,6 +67,9 @@ describe('fault matrix (offline simulators, OFFLINE_FAULTS)', () => {
           UPSTREAM_MODE: 'offline',
           OFFLINE_FAULTS: `${agency}=${fault}`,
           REQUEST_DEADLINE_MS: String(DEADLINE_MS),
+          UPSTREAM_TIMEOUTS: Object.keys(FIELD)
+            .map((a) => `${a}=${AGENCY_TIMEOUT_MS}`)
+            .join(','),
           BREAKER_THRESHOLD: '2',
           BREAKER_OPEN_MS: '60000',
         },
