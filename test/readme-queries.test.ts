@@ -8,7 +8,7 @@ const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```graphql\n([\s\
 );
 
 /** The clock the README's demo answer was taken at (offline forecasts are anchored at the hour). */
-export const README_CLOCK = Date.parse('2026-11-30T12:00:00Z');
+const README_CLOCK = Date.parse('2026-11-30T12:00:00Z');
 
 describe('README queries in offline mode (npm run demo)', () => {
   let gw: TestGateway;
