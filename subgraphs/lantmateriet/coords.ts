@@ -1,20 +1,10 @@
-import proj4 from 'proj4';
-
 /**
- * WGS84 ⇄ SWEREF 99 TM (EPSG:3006) and the axis order each Lantmäteriet API expects.
- * SWEREF 99 TM is UTM zone 33 on GRS80; SWEREF 99 agrees with WGS84 at centimetre level, so no datum
- * shift is applied (reference §3).
+ * WGS84 ⇄ SWEREF 99 TM (EPSG:3006, the kit's converter) and the axis order each Lantmäteriet API
+ * expects. SWEREF 99 agrees with WGS84 at centimetre level, so no datum shift is applied (reference §3).
  */
-export const SWEREF99TM = 'EPSG:3006';
-export const SWEREF99TM_PROJ4 = '+proj=utm +zone=33 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs';
-proj4.defs(SWEREF99TM, SWEREF99TM_PROJ4);
-const toSwerefConverter = proj4('EPSG:4326', SWEREF99TM);
+import type { Sweref } from '../kit/sweref.ts';
 
-/** A SWEREF 99 TM position in metres: `n` northing, `e` easting. Named so the axes cannot be mixed up. */
-export interface Sweref {
-  n: number;
-  e: number;
-}
+export { SWEREF99TM, SWEREF99TM_PROJ4, type Sweref, toSweref, toWgs84 } from '../kit/sweref.ts';
 
 /** Plausible SWEREF 99 TM values in Sweden (reference §3); N is always the larger number. */
 export const SWEREF_RANGE = { minE: 200_000, maxE: 1_000_000, minN: 6_100_000, maxN: 7_700_000 } as const;
@@ -26,18 +16,6 @@ export function isPlausibleSweref(p: Sweref): boolean {
     p.n >= SWEREF_RANGE.minN &&
     p.n <= SWEREF_RANGE.maxN
   );
-}
-
-/** WGS84 decimal degrees → SWEREF 99 TM metres. */
-export function toSweref(latitude: number, longitude: number): Sweref {
-  const [e, n] = toSwerefConverter.forward([longitude, latitude]) as [number, number];
-  return { n, e };
-}
-
-/** SWEREF 99 TM metres → WGS84 decimal degrees. */
-export function toWgs84(p: Sweref): { latitude: number; longitude: number } {
-  const [longitude, latitude] = toSwerefConverter.inverse([p.e, p.n]) as [number, number];
-  return { latitude, longitude };
 }
 
 /** Whole metres: plenty for names, addresses and a 1–2 m elevation grid, and stable cache keys. */

@@ -11,6 +11,7 @@ import {
   pointInPolygon,
   polygonsIntersect,
 } from '../../kit/geo.ts';
+import { toSweref as kitToSweref, toWgs84 } from '../../kit/sweref.ts';
 
 export type { BBox, Polygonal };
 
@@ -20,84 +21,15 @@ export type Geometry =
   | { type: 'Polygon'; coordinates: PolygonCoords }
   | { type: 'MultiPolygon'; coordinates: PolygonCoords[] };
 
-// GRS 80 and the Gauss–Krüger formulas Lantmäteriet publishes for SWEREF 99 TM.
-const A_AXIS = 6378137;
-const FLATTENING = 1 / 298.257222101;
-const CENTRAL_MERIDIAN = 15;
-const SCALE = 0.9996;
-const FALSE_EASTING = 500000;
-
-const e2 = FLATTENING * (2 - FLATTENING);
-const n = FLATTENING / (2 - FLATTENING);
-const aRoof = (A_AXIS / (1 + n)) * (1 + n ** 2 / 4 + n ** 4 / 64);
-const rad = (deg: number) => (deg * Math.PI) / 180;
-const deg = (r: number) => (r * 180) / Math.PI;
-
-/** WGS84/ETRS89 longitude and latitude to SWEREF 99 TM easting and northing (metres). */
+/** Longitude and latitude → SWEREF 99 TM easting and northing (the kit's proj4 converter). */
 export function toSweref(lon: number, lat: number): { e: number; n: number } {
-  const A = e2;
-  const B = (5 * e2 ** 2 - e2 ** 3) / 6;
-  const C = (104 * e2 ** 3 - 45 * e2 ** 4) / 120;
-  const D = (1237 * e2 ** 4) / 1260;
-  const b1 = n / 2 - (2 * n ** 2) / 3 + (5 * n ** 3) / 16 + (41 * n ** 4) / 180;
-  const b2 = (13 * n ** 2) / 48 - (3 * n ** 3) / 5 + (557 * n ** 4) / 1440;
-  const b3 = (61 * n ** 3) / 240 - (103 * n ** 4) / 140;
-  const b4 = (49561 * n ** 4) / 161280;
-  const phi = rad(lat);
-  const s = Math.sin(phi);
-  const phiStar = phi - s * Math.cos(phi) * (A + B * s ** 2 + C * s ** 4 + D * s ** 6);
-  const dLambda = rad(lon - CENTRAL_MERIDIAN);
-  const xi = Math.atan(Math.tan(phiStar) / Math.cos(dLambda));
-  const eta = Math.atanh(Math.cos(phiStar) * Math.sin(dLambda));
-  const north =
-    SCALE *
-    aRoof *
-    (xi +
-      b1 * Math.sin(2 * xi) * Math.cosh(2 * eta) +
-      b2 * Math.sin(4 * xi) * Math.cosh(4 * eta) +
-      b3 * Math.sin(6 * xi) * Math.cosh(6 * eta) +
-      b4 * Math.sin(8 * xi) * Math.cosh(8 * eta));
-  const east =
-    SCALE *
-      aRoof *
-      (eta +
-        b1 * Math.cos(2 * xi) * Math.sinh(2 * eta) +
-        b2 * Math.cos(4 * xi) * Math.sinh(4 * eta) +
-        b3 * Math.cos(6 * xi) * Math.sinh(6 * eta) +
-        b4 * Math.cos(8 * xi) * Math.sinh(8 * eta)) +
-    FALSE_EASTING;
-  return { e: east, n: north };
+  return kitToSweref(lat, lon);
 }
 
 /** SWEREF 99 TM easting and northing back to longitude and latitude. */
 export function fromSweref(east: number, north: number): { lon: number; lat: number } {
-  const d1 = n / 2 - (2 * n ** 2) / 3 + (37 * n ** 3) / 96 - n ** 4 / 360;
-  const d2 = n ** 2 / 48 + n ** 3 / 15 - (437 * n ** 4) / 1440;
-  const d3 = (17 * n ** 3) / 480 - (37 * n ** 4) / 840;
-  const d4 = (4397 * n ** 4) / 161280;
-  const As = e2 + e2 ** 2 + e2 ** 3 + e2 ** 4;
-  const Bs = -(7 * e2 ** 2 + 17 * e2 ** 3 + 30 * e2 ** 4) / 6;
-  const Cs = (224 * e2 ** 3 + 889 * e2 ** 4) / 120;
-  const Ds = -(4279 * e2 ** 4) / 1260;
-  const xi = north / (SCALE * aRoof);
-  const eta = (east - FALSE_EASTING) / (SCALE * aRoof);
-  const xiP =
-    xi -
-    d1 * Math.sin(2 * xi) * Math.cosh(2 * eta) -
-    d2 * Math.sin(4 * xi) * Math.cosh(4 * eta) -
-    d3 * Math.sin(6 * xi) * Math.cosh(6 * eta) -
-    d4 * Math.sin(8 * xi) * Math.cosh(8 * eta);
-  const etaP =
-    eta -
-    d1 * Math.cos(2 * xi) * Math.sinh(2 * eta) -
-    d2 * Math.cos(4 * xi) * Math.sinh(4 * eta) -
-    d3 * Math.cos(6 * xi) * Math.sinh(6 * eta) -
-    d4 * Math.cos(8 * xi) * Math.sinh(8 * eta);
-  const phiStar = Math.asin(Math.sin(xiP) / Math.cosh(etaP));
-  const dLambda = Math.atan(Math.sinh(etaP) / Math.cos(xiP));
-  const s = Math.sin(phiStar);
-  const phi = phiStar + s * Math.cos(phiStar) * (As + Bs * s ** 2 + Cs * s ** 4 + Ds * s ** 6);
-  return { lon: CENTRAL_MERIDIAN + deg(dLambda), lat: deg(phi) };
+  const { latitude, longitude } = toWgs84({ e: east, n: north });
+  return { lon: longitude, lat: latitude };
 }
 
 /** The coordinate reference systems the simulated service accepts. */
@@ -257,7 +189,7 @@ export function containsPoint(geometry: Geometry | null, lon: number, lat: numbe
 }
 
 const KM_PER_DEG_LAT = 110.574;
-const kmPerDegLon = (lat: number) => 111.32 * Math.cos(rad(lat));
+const kmPerDegLon = (lat: number) => 111.32 * Math.cos((lat * Math.PI) / 180);
 
 /** Area (m²) and outline length (m) of a ring in CRS84, in a local equirectangular projection. */
 export function ringMeasures(ring: readonly number[][]): { area: number; length: number } {
