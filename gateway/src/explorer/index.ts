@@ -159,11 +159,10 @@ function scriptJson(value: unknown): string {
 /** The offline banner: plain HTML above the app, visible before and after the scripts run. */
 function offlineBanner(offline: NonNullable<ExplorerOptions['offline']>): string {
   const synthetic = offline.filter((o) => o.synthetic).map((o) => o.agency);
-  const which =
-    synthetic.length > 0
-      ? ` Values from ${synthetic.map(escapeHtml).join(', ')} are <strong>synthetic</strong> (generated, plausible, not real).`
-      : '';
-  return `<div class="explorer-offline" role="status" data-mode="offline"><strong>Offline mode</strong>: no agency is called; every answer comes from built-in agency simulators.${which} Responses say so in <code>extensions.offline</code>. For live data run <code>npm start</code>.</div>`;
+  // The essentials first (the line is cut at the window's width); the agency list as a tooltip.
+  const title =
+    synthetic.length > 0 ? ` title="Synthetic values from: ${escapeHtml(synthetic.join(', '))}"` : '';
+  return `<div class="explorer-offline" role="status" data-mode="offline"${title}><strong>Offline mode</strong>: answers come from built-in agency simulators${synthetic.length > 0 ? ' with <strong>synthetic</strong> values' : ''}; no agency is called. Each response says which in <code>extensions.offline</code>. For live data run <code>npm start</code>.</div>`;
 }
 
 function page(title: string, examples: Example[], offline?: ExplorerOptions['offline']): string {
