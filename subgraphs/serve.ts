@@ -50,7 +50,7 @@ const offline =
     : undefined;
 const runtime = module.create({
   config: config.subgraphs as never,
-  cache: createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger }),
+  cache: createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, prefix: g.CACHE_PREFIX, logger }),
   logger,
   mode: g.UPSTREAM_MODE,
   snapshot:

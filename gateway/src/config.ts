@@ -123,6 +123,13 @@ export const gatewayEnv = {
       'Shared upstream cache: `redis://host:6379` (several replicas share it); unset = in-memory LRU per process',
     protocols: ['redis:', 'rediss:'],
   }),
+  CACHE_PREFIX: {
+    description:
+      'First part of every key the gateway writes to Redis (`sodg:smhi:v1:live:GET …`, `sodg:apq:…`): give each deployment sharing one Redis its own',
+    default: 'sodg',
+    allowed: '1–40 characters: letters, digits, "-" and "_"',
+    parse: (raw: string) => (/^[A-Za-z0-9_-]{1,40}$/.test(raw) ? raw : undefined),
+  } as EnvVar<string> & { default: string },
   CACHE_MAX_ENTRIES: int({
     description: 'Entries of the in-memory LRU cache',
     default: '10000',

@@ -93,8 +93,10 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     ]);
   }
   // APQ store (Redis at CACHE_URL, else memory) and the manifest's allow-list; a bad manifest stops here.
-  const persisted = createPersistedQueries({ config: g, logger });
-  const cache = deps.cache ?? createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, logger });
+  const persisted = createPersistedQueries({ config: g, logger, redisPrefix: `${g.CACHE_PREFIX}:apq:` });
+  const cache =
+    deps.cache ??
+    createCache({ url: g.CACHE_URL, maxEntries: g.CACHE_MAX_ENTRIES, prefix: g.CACHE_PREFIX, logger });
   const snapshot =
     g.UPSTREAM_MODE === 'snapshot' || g.UPSTREAM_MODE === 'record'
       ? createFileSnapshotStore(g.SNAPSHOT_DIR)

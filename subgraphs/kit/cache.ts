@@ -9,6 +9,11 @@ export interface CacheOptions {
   url?: string | undefined;
   /** Maximum entries of the in-memory LRU (default 10 000). */
   maxEntries?: number;
+  /**
+   * First part of every Redis key (default `sodg`): several deployments (a demo and a live
+   * gateway, staging and production) can share one Redis without sharing entries.
+   */
+  prefix?: string;
   logger: Logger;
 }
 
@@ -33,13 +38,21 @@ function lruStore(maxEntries: number): Map<string, unknown> {
  * A store failure is logged and read as a miss, never thrown at a resolver.
  */
 export function createCache(options: CacheOptions): Keyv {
+  const prefix = options.prefix ?? 'sodg';
+  // One prefix, set on the Redis adapter (`sodg:smhi:v1:live:GET …`): keyv's own key prefix on top
+  // of the adapter's namespace wrote every key as `sodg::sodg:…`.
   const store: KeyvStoreAdapter | Map<string, unknown> = options.url
-    ? new KeyvRedis(options.url, { throwOnConnectError: false, connectionTimeout: 1000 })
+    ? new KeyvRedis(options.url, {
+        throwOnConnectError: false,
+        connectionTimeout: 1000,
+        namespace: prefix,
+        keyPrefixSeparator: ':',
+      })
     : lruStore(options.maxEntries ?? 10_000);
   const cache = new Keyv({
     store,
-    namespace: 'sodg',
-    useKeyPrefix: true,
+    namespace: prefix,
+    useKeyPrefix: false,
     // Plain JSON: entries are JSON data (no Buffers to escape). keyv's default deserializer runs a
     // JSON.parse reviver that made a hit on a forecast cost as much as parsing SMHI's response anew
     // (~5× this). Every reader still gets its own copy, so a resolver cannot alter the cached value.
