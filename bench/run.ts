@@ -87,6 +87,8 @@ async function startGateway(cache?: Keyv): Promise<Bench> {
   return { url, events, stop: () => app.stop() };
 }
 
+const BENCH_REQUEST_ID = 'bench';
+
 async function post(
   bench: Bench,
   query: string,
@@ -95,7 +97,12 @@ async function post(
   const started = performance.now();
   const res = await fetch(`${bench.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(stats ? { 'x-upstream-stats': '1' } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      // One request id for all: every answer carries it, and load runs compare bodies byte for byte.
+      'x-request-id': BENCH_REQUEST_ID,
+      ...(stats ? { 'x-upstream-stats': '1' } : {}),
+    },
     body: JSON.stringify({ query }),
   });
   const text = await res.text();
@@ -125,7 +132,7 @@ async function load(bench: Bench, label: string, query: string): Promise<LoadRes
   const result = await autocannon({
     url: `${bench.url}/graphql`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-request-id': BENCH_REQUEST_ID },
     body: JSON.stringify({ query }),
     connections,
     duration,
