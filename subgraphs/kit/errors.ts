@@ -14,8 +14,6 @@ export const ERROR_CODES = [
   'INTERNAL_SERVER_ERROR',
   /** The gateway refused the operation before any upstream call: over MAX_QUERY_COST or an agency's call budget. */
   'QUERY_TOO_EXPENSIVE',
-  /** This client sent more requests or cost than its share (HTTP 429 with Retry-After). */
-  'TOO_MANY_REQUESTS',
   /** Automatic persisted queries: the hash is unknown; send the full query once (clients rely on this code). */
   'PERSISTED_QUERY_NOT_FOUND',
   /** Allow-list mode: the operation is not in the registered manifest. */
