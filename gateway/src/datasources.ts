@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { type CachePolicy, cachePolicyOf } from '../../subgraphs/kit/cache-policy.ts';
 import type { SharedRequestContext, SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import type { RequestTrace } from '../../subgraphs/kit/upstream.ts';
+import { createTrace, type RequestTrace } from '../../subgraphs/kit/upstream.ts';
 
 /** The gateway's per-request context. */
 export interface GatewayContext extends SharedRequestContext {
@@ -51,7 +51,7 @@ export class InProcessDataSource implements GraphQLDataSource {
     }
     const shared = (context as Partial<GatewayContext>).trace
       ? (context as GatewayContext)
-      : { trace: emptyTrace() };
+      : { trace: createTrace() };
     const result = await execute({
       schema: this.runtime.schema,
       document,
@@ -63,10 +63,6 @@ export class InProcessDataSource implements GraphQLDataSource {
     if (result.errors) response.errors = result.errors.map((e) => e.toJSON() as never);
     return response;
   }
-}
-
-function emptyTrace(): RequestTrace {
-  return { stale: new Set(), upstreamCalls: 0, cacheHits: 0, offline: new Set() };
 }
 
 /** Options of the remote data source. */
