@@ -75,7 +75,14 @@ function noCache(): Keyv {
 
 /** A fresh gateway; without `cache` it builds its own from the config, as in production (in-memory LRU). */
 async function startGateway(cache?: Keyv): Promise<Bench> {
-  const config = loadConfig({ UPSTREAM_MODE: 'snapshot', LOG_LEVEL: 'error' });
+  // One load generator is one client: the per-client limits are off here, so that the figures are
+  // the gateway's own throughput (bench/resilience.ts measures what the limits do).
+  const config = loadConfig({
+    UPSTREAM_MODE: 'snapshot',
+    LOG_LEVEL: 'error',
+    CLIENT_REQUESTS_PER_MINUTE: '0',
+    CLIENT_COST_PER_MINUTE: '0',
+  });
   const events: UpstreamEvent[] = [];
   const app = await createGatewayApp({
     config,

@@ -61,6 +61,11 @@ const runtime = module.create({
   now: Date.now,
   rateLimiters: createRateLimiters(g.RATE_LIMITS),
   maxBodyBytes: g.UPSTREAM_MAX_BYTES,
+  // The same per-request budget, timeouts and breakers as in the gateway's own process.
+  maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,
+  maxResponseItems: g.MAX_RESPONSE_ITEMS,
+  timeouts: g.UPSTREAM_TIMEOUTS,
+  breaker: { threshold: g.BREAKER_THRESHOLD, openMs: g.BREAKER_OPEN_MS },
   ...(telemetry ? { onUpstreamEvent: telemetry.onUpstreamEvent } : {}),
 });
 let server: Awaited<ReturnType<typeof serveSubgraph>>;

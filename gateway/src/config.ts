@@ -187,6 +187,53 @@ export const gatewayEnv = {
     min: 1,
     max: 100_000,
   }),
+  MAX_RESPONSE_ITEMS: int({
+    description:
+      'Most list items one request may build while it runs (the cost analysis refuses most such requests before; this holds what it could not foresee); lists past it are null with RESPONSE_TOO_LARGE',
+    default: '100000',
+    min: 100,
+    max: 100_000_000,
+  }),
+  CLIENT_ID_HEADER: str({
+    description:
+      'Request header that names a client for the per-client limits (any string a team chooses, e.g. its name; the explorer sends one per browser); `none` = clients are told apart by IP only. Fairness, not security: a key is not checked',
+    default: 'x-api-key',
+  }),
+  TRUST_PROXY_HOPS: int({
+    description:
+      "Proxies (load balancers) in front of the gateway whose `X-Forwarded-For` entries are trusted to find a client's IP; 0 = the socket's address",
+    default: '0',
+    min: 0,
+    max: 10,
+  }),
+  CLIENT_REQUESTS_PER_MINUTE: int({
+    description:
+      'GraphQL requests per minute one client may send (a token bucket, refilled continuously); more answer HTTP 429 with Retry-After; 0 = no limit',
+    default: '1200',
+    min: 0,
+    max: 10_000_000,
+  }),
+  CLIENT_REQUEST_BURST: int({
+    description:
+      'Requests one client may send at once before CLIENT_REQUESTS_PER_MINUTE applies (the bucket size)',
+    default: '100',
+    min: 1,
+    max: 10_000_000,
+  }),
+  CLIENT_COST_PER_MINUTE: int({
+    description:
+      'Estimated query cost (see MAX_QUERY_COST) one client may spend per minute; an operation over what is left answers HTTP 429 with Retry-After before any agency is called; 0 = no limit',
+    default: '1000000',
+    min: 0,
+    max: 1_000_000_000,
+  }),
+  CLIENT_COST_BURST: int({
+    description:
+      'Cost one client may spend at once (the bucket size); at least MAX_QUERY_COST, so that every allowed query can run',
+    default: '200000',
+    min: 100,
+    max: 1_000_000_000,
+  }),
   REQUEST_DEADLINE_MS: int({
     description:
       'Longest time one GraphQL request may spend on agency calls (ms); calls still pending then fail as UPSTREAM_TIMEOUT and the rest of the answer is sent',

@@ -270,6 +270,8 @@ export function costPlugin(options: {
   limits: CostLimits;
   /** Every subgraph's field costs, merged (read per request: a reloaded supergraph may add fields). */
   costs: () => FieldCosts;
+  /** Charges an allowed operation's cost to its client; an error refuses it (over the client's rate). */
+  charge?: (report: CostReport, context: GatewayContext) => Promise<GraphQLError | undefined>;
 }): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -278,7 +280,8 @@ export function costPlugin(options: {
           if (!operation) return;
           const report = estimateCost(schema, document, operation, request.variables ?? {}, options.costs());
           contextValue.cost = report;
-          const refusal = tooExpensive(report, options.limits);
+          const refusal =
+            tooExpensive(report, options.limits) ?? (await options.charge?.(report, contextValue));
           if (refusal) throw refusal;
         },
         async willSendResponse({ response, contextValue }) {

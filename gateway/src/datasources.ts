@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { type CachePolicy, cachePolicyOf } from '../../subgraphs/kit/cache-policy.ts';
 import type { SharedRequestContext, SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { createTrace, type RequestTrace } from '../../subgraphs/kit/upstream.ts';
+import { createTrace, EXECUTION_HEADERS, type RequestTrace } from '../../subgraphs/kit/upstream.ts';
 
 /** The gateway's per-request context. */
 export interface GatewayContext extends SharedRequestContext {
@@ -21,6 +21,10 @@ export interface GatewayContext extends SharedRequestContext {
   cost?: import('./cost.ts').CostReport;
   /** The request id (`x-request-id`), forwarded to remote subgraphs; unset outside HTTP requests. */
   requestId?: string;
+  /** Who sent the request (`key:…` or `ip:…`, see clients.ts), for per-client limits and fair queues. */
+  client?: string;
+  /** A unique id of this execution (not the client-chosen request id), sent to remote subgraphs. */
+  executionId?: string;
 }
 
 /**
@@ -100,8 +104,14 @@ export class UndiciRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = options.request.http?.headers;
     if (!headers) return;
-    const requestId = (options.context as Partial<GatewayContext> | undefined)?.requestId;
-    if (requestId) headers.set('x-request-id', requestId);
+    const context = options.context as Partial<GatewayContext> | undefined;
+    if (context?.requestId) headers.set('x-request-id', context.requestId);
+    // The subgraph shares this request's budgets across its fetches, keeps its deadline and queues
+    // its agency calls in this client's turn.
+    if (context?.executionId) headers.set(EXECUTION_HEADERS.id, context.executionId);
+    if (context?.client) headers.set(EXECUTION_HEADERS.client, context.client);
+    if (context?.trace?.deadline !== undefined)
+      headers.set(EXECUTION_HEADERS.deadlineMs, String(Math.max(1, context.trace.deadline - Date.now())));
     propagation.inject(otelContext.active(), headers, {
       set: (carrier, key, value) => carrier.set(key, value),
     });

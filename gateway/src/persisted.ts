@@ -9,11 +9,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { PersistedQueryOptions } from '@apollo/server';
-import KeyvRedis from '@keyv/redis';
 import { type DocumentNode, parse, stripIgnoredCharacters } from 'graphql';
-import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
-import { cacheGet, cacheSet, closeCache } from '../../subgraphs/kit/cache.ts';
+import { cacheGet, cacheSet, cacheState, closeCache, createCache } from '../../subgraphs/kit/cache.ts';
 import { ConfigError } from '../../subgraphs/kit/config.ts';
 import type { Logger } from '../../subgraphs/kit/logger.ts';
 import { shorten } from './errors.ts';
@@ -146,6 +144,8 @@ export interface PersistedQueries {
   refusal(request: { method: string; body: unknown; search: string }): EarlyAnswer | undefined;
   /** Closes the Redis connection, if any. */
   close(): Promise<void>;
+  /** Where hashes are kept: `memory`, or Redis `up`/`down` (kept in this process meanwhile). */
+  state(): 'memory' | 'up' | 'down';
 }
 
 /** APQ keys are SHA-256 hashes: anything else is never looked up in (nor written to) the store. */
@@ -158,6 +158,8 @@ interface Store {
   set(hash: string, query: string, ttlMs: number): Promise<void>;
   delete(hash: string): Promise<void>;
   close(): Promise<void>;
+  /** `memory`, or Redis `up`/`down` (hashes kept in this process meanwhile). */
+  state(): 'memory' | 'up' | 'down';
 }
 
 function memoryStore(maxChars: number): Store {
@@ -174,29 +176,23 @@ function memoryStore(maxChars: number): Store {
       lru.delete(hash);
     },
     async close() {},
+    state: () => 'memory',
   };
 }
 
 function redisStore(url: string, prefix: string, timeoutMs: number, logger: Logger): Store {
-  // Keys exactly `<prefix><hash>`: no keyv namespace on top (that would read `keyv::…` or `x::x:…`).
-  const keyv = new Keyv({
-    store: new KeyvRedis(url, { throwOnConnectError: false, connectionTimeout: 1000 }),
-    useKeyPrefix: false,
-    serialize: JSON.stringify,
-    deserialize: (text: string) => JSON.parse(text) as never,
-  });
-  keyv.namespace = undefined;
-  keyv.on('error', (err: unknown) =>
-    logger.warn({ err }, 'persisted query store unavailable; treating as miss'),
-  );
+  // Keys exactly `<prefix><hash>` (`sodg:apq:<sha256>`), behind the same Redis guard as the upstream
+  // cache: while Redis is down, hashes live in this process and nobody waits on Redis per request.
+  const keyv = createCache({ url, prefix: prefix.replace(/:$/, ''), logger, what: 'persisted queries' });
   return {
     // A Redis that is down or slow is a miss: the client resends the full query and is served.
-    get: (hash) => cacheGet<string>(keyv, prefix + hash, timeoutMs, logger),
-    set: (hash, query, ttlMs) => cacheSet(keyv, prefix + hash, query, ttlMs, timeoutMs, logger),
+    get: (hash) => cacheGet<string>(keyv, hash, timeoutMs, logger),
+    set: (hash, query, ttlMs) => cacheSet(keyv, hash, query, ttlMs, timeoutMs, logger),
     async delete(hash) {
-      await keyv.delete(prefix + hash).catch(() => undefined);
+      await keyv.delete(hash).catch(() => undefined);
     },
     close: () => closeCache(keyv),
+    state: () => cacheState(keyv),
   };
 }
 
@@ -317,5 +313,6 @@ export function createPersistedQueries(options: PersistedQueriesOptions): Persis
       return undefined;
     },
     close: () => store.close(),
+    state: () => store.state(),
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,9 +10,10 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { GraphQLError } from 'graphql';
 import type Keyv from 'keyv';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
-import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
+import { cacheState, closeCache, createCache } from '../../subgraphs/kit/cache.ts';
 import { ConfigError } from '../../subgraphs/kit/config.ts';
 import { readBody } from '../../subgraphs/kit/http.ts';
 import { type Logger, requestIdFrom, withLogContext } from '../../subgraphs/kit/logger.ts';
@@ -20,6 +22,7 @@ import { createOfflineMode, type OfflineSource } from '../../subgraphs/kit/simul
 import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
 import { createTrace, redactUrl, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { clientIdOf, createClientLimits } from './clients.ts';
 import type { Config } from './config.ts';
 import { costPlugin } from './cost.ts';
 import {
@@ -138,6 +141,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           rateLimiters,
           maxBodyBytes: g.UPSTREAM_MAX_BYTES,
           maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,
+          maxResponseItems: g.MAX_RESPONSE_ITEMS,
           timeouts: g.UPSTREAM_TIMEOUTS,
           breaker: { threshold: g.BREAKER_THRESHOLD, openMs: g.BREAKER_OPEN_MS },
         }),
@@ -146,6 +150,20 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   }
   const remoteAgent = createSubgraphAgent();
   const clock = deps.now ?? Date.now;
+  // Per-client request and cost buckets (Redis at CACHE_URL, else this process).
+  const clientLimits = createClientLimits({
+    requests: { perMinute: g.CLIENT_REQUESTS_PER_MINUTE, burst: g.CLIENT_REQUEST_BURST },
+    // Never smaller than one allowed operation: a query under MAX_QUERY_COST must be able to run.
+    cost: { perMinute: g.CLIENT_COST_PER_MINUTE, burst: Math.max(g.CLIENT_COST_BURST, g.MAX_QUERY_COST) },
+    url: g.CACHE_URL,
+    prefix: `${g.CACHE_PREFIX}:clients:`,
+    logger,
+    now: clock,
+  });
+  const clientIds = {
+    header: g.CLIENT_ID_HEADER === 'none' ? undefined : g.CLIENT_ID_HEADER.toLowerCase(),
+    trustProxyHops: g.TRUST_PROXY_HOPS,
+  };
   // What each listed subgraph's fields cost (remote subgraphs of this repository declare it too).
   const fieldCosts = Object.assign({}, ...subgraphs.map((s) => s.module?.cost ?? {}));
 
@@ -240,6 +258,12 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           maxRootFields: g.MAX_ROOT_FIELDS,
         },
         costs: () => fieldCosts,
+        // The client's cost bucket is charged once the operation is known to be allowed.
+        charge: async (report, context) => {
+          if (!context.client) return undefined;
+          const allowance = await clientLimits.take(context.client, 'cost', report.cost);
+          return allowance.ok ? undefined : tooManyRequests('cost', allowance.retryAfterMs);
+        },
       }),
       usage.plugin,
       clientErrorsPlugin(),
@@ -253,6 +277,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     await remoteAgent.close();
     if (!deps.cache) await closeCache(cache);
     await persisted.close();
+    await clientLimits.close();
     throw new ConfigError([
       `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} could not be served: ${(err as Error).message}. Expected a supergraph composed from ${g.SUBGRAPHS_FILE} ("npm run compose").`,
     ]);
@@ -302,7 +327,11 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         });
       }
     }
-    return { ready, checks, agencies };
+    // Redis, when used: `down` means this process serves from its own cache and limits meanwhile.
+    const redis = g.CACHE_URL
+      ? { cache: cacheState(cache), clientLimits: clientLimits.state(), persistedQueries: persisted.state() }
+      : undefined;
+    return { ready, checks, agencies, ...(redis ? { redis } : {}) };
   }
 
   // GET / from a browser → the explorer; /usage and /metrics → usage insights.
@@ -365,18 +394,35 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         status: r.ready ? 'ready' : 'not ready',
         checks: r.checks,
         ...('agencies' in r ? { agencies: r.agencies } : {}),
+        ...('redis' in r ? { redis: r.redis } : {}),
       });
     }
     for (const route of routes) if (await route(req, res, url)) return;
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       return sendJson(res, 404, { error: `No route ${url.pathname}: GraphQL is served at /graphql` });
     }
+    // One token of the client's request bucket, before the body is even read.
+    const client = clientIdOf(req, clientIds);
+    const allowance = await clientLimits.take(client, 'requests', 1);
+    if (!allowance.ok) {
+      const refusal = tooManyRequests('requests', allowance.retryAfterMs);
+      res.setHeader('retry-after', String(refusal.extensions['retryAfter']));
+      return sendJson(res, 429, { errors: [refusal.toJSON()], extensions: { requestId } });
+    }
     if (deps.telemetry)
-      await deps.telemetry.traceRequest(req, res, requestId, () => serveGraphQL(req, res, url, requestId));
-    else await serveGraphQL(req, res, url, requestId);
+      await deps.telemetry.traceRequest(req, res, requestId, () =>
+        serveGraphQL(req, res, url, requestId, client),
+      );
+    else await serveGraphQL(req, res, url, requestId, client);
   }
 
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+  async function serveGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    client: string,
+  ) {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -405,9 +451,11 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => ({
         // On the gateway's clock, which the upstreams compare it with.
-        trace: { ...createTrace(), deadline: clock() + g.REQUEST_DEADLINE_MS },
+        trace: { ...createTrace(), deadline: clock() + g.REQUEST_DEADLINE_MS, client },
         wantsStats: req.headers['x-upstream-stats'] === '1',
         requestId,
+        client,
+        executionId: randomUUID(),
       }),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -462,6 +510,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       await offline?.dispatcher.close();
       if (!deps.cache) await closeCache(cache);
       await persisted.close();
+      await clientLimits.close();
     },
   };
 }
@@ -518,6 +567,28 @@ function withRequestId(body: string, requestId: string): string {
   } catch {
     return body;
   }
+}
+
+/**
+ * HTTP 429 for a client over its request or cost rate, with `retryAfter` (whole seconds, also sent
+ * as the `Retry-After` header) and the variable that sets the limit.
+ */
+function tooManyRequests(kind: 'requests' | 'cost', retryAfterMs: number): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const variable = kind === 'requests' ? 'CLIENT_REQUESTS_PER_MINUTE' : 'CLIENT_COST_PER_MINUTE';
+  return new GraphQLError(
+    kind === 'requests'
+      ? `Too many requests from this client: try again in ${retryAfter} s. Each client (its x-api-key, else its IP) may send a limited number of requests per minute (${variable}).`
+      : `This client has spent its query cost for now: try again in ${retryAfter} s, or ask for less (see extensions.cost of earlier answers). Each client may spend a limited estimated cost per minute (${variable}).`,
+    {
+      extensions: {
+        code: 'TOO_MANY_REQUESTS',
+        retryAfter,
+        limit: variable,
+        http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+      },
+    },
+  );
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

@@ -2,6 +2,7 @@ import KeyvRedis from '@keyv/redis';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from './logger.ts';
+import { createRedisGuard, type RedisGuard } from './redis-guard.ts';
 
 /** Options of the shared upstream cache. */
 export interface CacheOptions {
@@ -15,7 +16,18 @@ export interface CacheOptions {
    */
   prefix?: string;
   logger: Logger;
+  /** After Redis fails, how long the in-process fallback is used before Redis is probed (default 5 s). */
+  redisRetryMs?: number;
+  now?: () => number;
+  /** What the cache holds, in log lines (default `cache`). */
+  what?: string;
 }
+
+/**
+ * A Redis-backed cache's fallback: while Redis is down (its guard open), reads and writes go to an
+ * in-process LRU instead of waiting on Redis for every call.
+ */
+const fallbacks = new WeakMap<Keyv, { guard: RedisGuard; local: Keyv }>();
 
 /** A bounded in-memory store: keyv's own Map store would grow without limit. */
 function lruStore(maxEntries: number): Map<string, unknown> {
@@ -59,8 +71,26 @@ export function createCache(options: CacheOptions): Keyv {
     serialize: JSON.stringify,
     deserialize: (text: string) => JSON.parse(text) as never,
   });
-  cache.on('error', (err: unknown) => options.logger.warn({ err }, 'cache unavailable; treating as miss'));
+  if (options.url) {
+    const guard = createRedisGuard({
+      what: options.what ?? 'cache',
+      logger: options.logger,
+      ...(options.redisRetryMs !== undefined ? { retryMs: options.redisRetryMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const local = new Keyv({ store: lruStore(options.maxEntries ?? 10_000), namespace: prefix });
+    fallbacks.set(cache, { guard, local });
+    // Failures are counted by the guard, which logs a change of state once; not a line per call.
+    cache.on('error', (err: unknown) => options.logger.debug({ err }, 'cache store error'));
+  } else {
+    cache.on('error', (err: unknown) => options.logger.warn({ err }, 'cache unavailable; treating as miss'));
+  }
   return cache;
+}
+
+/** `memory` for an in-process cache; `up` or `down` (in-process fallback in use) for Redis. */
+export function cacheState(cache: Keyv): 'memory' | 'up' | 'down' {
+  return fallbacks.get(cache)?.guard.state() ?? 'memory';
 }
 
 /** Reads a cache entry; any store error or a store slower than `timeoutMs` is a miss. */
@@ -70,11 +100,19 @@ export async function cacheGet<T>(
   timeoutMs: number,
   logger: Logger,
 ): Promise<T | undefined> {
+  const fallback = fallbacks.get(cache);
+  if (fallback && !fallback.guard.use()) return fallback.local.get<T>(key);
   try {
-    return await withTimeout(cache.get<T>(key), timeoutMs);
+    const value = await withTimeout(cache.get<T>(key), timeoutMs);
+    fallback?.guard.ok();
+    return value;
   } catch (err) {
-    logger.warn({ err, key }, 'cache read failed; treating as miss');
-    return undefined;
+    if (!fallback) {
+      logger.warn({ err, key }, 'cache read failed; treating as miss');
+      return undefined;
+    }
+    fallback.guard.failed(err);
+    return fallback.local.get<T>(key);
   }
 }
 
@@ -87,10 +125,21 @@ export async function cacheSet(
   timeoutMs: number,
   logger: Logger,
 ) {
+  const fallback = fallbacks.get(cache);
+  if (fallback && !fallback.guard.use()) {
+    await fallback.local.set(key, value, ttlMs);
+    return;
+  }
   try {
     await withTimeout(cache.set(key, value, ttlMs), timeoutMs);
+    fallback?.guard.ok();
   } catch (err) {
-    logger.warn({ err, key }, 'cache write failed');
+    if (!fallback) {
+      logger.warn({ err, key }, 'cache write failed');
+      return;
+    }
+    fallback.guard.failed(err);
+    await fallback.local.set(key, value, ttlMs);
   }
 }
 

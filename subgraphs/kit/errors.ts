@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'PERSISTED_QUERY_NOT_FOUND',
   /** Allow-list mode: the operation is not in the registered manifest. */
   'OPERATION_NOT_ALLOWED',
+  /** The client is over its request or cost rate (HTTP 429 with Retry-After and `retryAfter`). */
+  'TOO_MANY_REQUESTS',
+  /** The answer grew past MAX_RESPONSE_ITEMS while it was being built; the rest is left out. */
+  'RESPONSE_TOO_LARGE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

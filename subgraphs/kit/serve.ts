@@ -7,10 +7,11 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { LRUCache } from 'lru-cache';
 import { readBody } from './http.ts';
 import { requestIdFrom, withLogContext } from './logger.ts';
 import type { SharedRequestContext, SubgraphRuntime } from './subgraph.ts';
-import { createTrace } from './upstream.ts';
+import { createTrace, EXECUTION_HEADERS, type RequestTrace } from './upstream.ts';
 
 /** Largest request body the stand-alone subgraph reads (a query plan's fetch is far smaller). */
 const MAX_BODY_BYTES = 1_000_000;
@@ -49,6 +50,12 @@ export async function serveSubgraph(
   options: ServeOptions = {},
 ): Promise<SubgraphServer> {
   const httpServer: Server = createServer();
+  // What the fetches of one gateway request share: its call budget per agency and admitted things
+  // (SMHI's forecast points). Kept a little longer than any request may run.
+  const executions = new LRUCache<string, Pick<RequestTrace, 'callsByAgency' | 'admitted' | 'items'>>({
+    max: 10_000,
+    ttl: 10 * 60_000,
+  });
   const apollo = new ApolloServer<SharedRequestContext & Record<string, unknown>>({
     schema: runtime.schema,
     introspection: true,
@@ -113,6 +120,34 @@ export async function serveSubgraph(
     else await serveGraphQL(req, res, url);
   }
 
+  /**
+   * This fetch's trace. Its counters are its own (they are reported back in `extensions.upstream`),
+   * but a gateway request's budgets, deadline and client come from the gateway's headers.
+   */
+  function traceFor(req: IncomingMessage): RequestTrace {
+    const trace = createTrace();
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+    };
+    const id = header(EXECUTION_HEADERS.id);
+    if (id && id.length <= 64) {
+      let shared = executions.get(id);
+      if (!shared) {
+        shared = { callsByAgency: new Map(), admitted: new Map(), items: { count: 0 } };
+        executions.set(id, shared);
+      }
+      trace.callsByAgency = shared.callsByAgency!;
+      trace.admitted = shared.admitted!;
+      trace.items = shared.items!;
+    }
+    const client = header(EXECUTION_HEADERS.client);
+    if (client && client.length <= 128) trace.client = client;
+    const left = Number(header(EXECUTION_HEADERS.deadlineMs));
+    if (Number.isFinite(left) && left > 0) trace.deadline = Date.now() + left;
+    return trace;
+  }
+
   async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
     // A socket error mid-upload is treated like a client that went away: nothing to answer.
     const raw = await readBody(req, MAX_BODY_BYTES).catch(() => undefined);
@@ -140,7 +175,7 @@ export async function serveSubgraph(
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
-        const shared: SharedRequestContext = { trace: createTrace() };
+        const shared: SharedRequestContext = { trace: traceFor(req) };
         // The subgraph's own context plus the shared trace, so the plugin above can read it.
         return Object.assign(Object.create(null), runtime.contextFor(shared) as object, shared);
       },

@@ -1,6 +1,14 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  defaultFieldResolver,
+  GraphQLError,
+  type GraphQLSchema,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import type Keyv from 'keyv';
 import type { Dispatcher } from 'undici';
 import type { BreakerOptions, BreakerSnapshot } from './breaker.ts';
@@ -46,6 +54,8 @@ export interface SubgraphDeps<S extends EnvSpec = EnvSpec> {
   timeouts?: Readonly<Record<string, number>> | undefined;
   /** Circuit breaker settings for every upstream (`BREAKER_THRESHOLD`, `BREAKER_OPEN_MS`). */
   breaker?: BreakerOptions | undefined;
+  /** Most list items one GraphQL request may build, counted while it runs (`MAX_RESPONSE_ITEMS`). */
+  maxResponseItems?: number | undefined;
 }
 
 /** A running subgraph: a federated schema and a per-request context factory. */
@@ -156,6 +166,12 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
         },
       ]);
       const contexts = new WeakMap<SharedRequestContext, Ctx>();
+      const sharedOf = new WeakMap<object, SharedRequestContext>();
+      if (deps.maxResponseItems !== undefined) {
+        countListItems(schema, deps.maxResponseItems, (ctx) =>
+          typeof ctx === 'object' && ctx !== null ? sharedOf.get(ctx)?.trace : undefined,
+        );
+      }
       return {
         name: def.name,
         agency: def.agency,
@@ -165,6 +181,7 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
           if (ctx === undefined) {
             ctx = context(shared);
             contexts.set(shared, ctx);
+            if (typeof ctx === 'object' && ctx !== null) sharedOf.set(ctx, shared);
           }
           return ctx;
         },
@@ -181,6 +198,52 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
 }
 
 type AnyFn = (...args: unknown[]) => unknown;
+
+/**
+ * Counts the items of every list the schema's resolvers build into the request's trace, and
+ * refuses lists once a request has built `max` of them (RESPONSE_TOO_LARGE on that field; the rest
+ * of the answer is kept). The cost analysis refuses what it can foresee before execution; this
+ * holds whatever it could not (lists longer than estimated, embedded data nested many times).
+ */
+function countListItems(
+  schema: GraphQLSchema,
+  max: number,
+  traceOf: (context: unknown) => RequestTrace | undefined,
+): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isListType(getNullableType(field.type))) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const where = `${type.name}.${field.name}`;
+      field.resolve = (source, args, context, info) => {
+        const trace = traceOf(context);
+        if (!trace) return resolve(source, args, context, info);
+        trace.items ??= { count: 0 };
+        const items = trace.items;
+        if (items.count >= max) throw tooLarge(max, where);
+        const charge = (value: unknown) => {
+          if (Array.isArray(value)) {
+            items.count += value.length;
+            if (items.count > max) throw tooLarge(max, where);
+          }
+          return value;
+        };
+        const value = resolve(source, args, context, info);
+        return value && typeof (value as Promise<unknown>).then === 'function'
+          ? (value as Promise<unknown>).then(charge)
+          : charge(value);
+      };
+    }
+  }
+}
+
+function tooLarge(max: number, where: string): GraphQLError {
+  return new GraphQLError(
+    `The answer is too large: this request built more than ${max} list items (MAX_RESPONSE_ITEMS), so ${where} and the lists after it were left out. Ask for fewer items (limit, a county instead of all municipalities) or split the query.`,
+    { extensions: { code: 'RESPONSE_TOO_LARGE', limit: max } },
+  );
+}
 
 function wrapResolvers<Ctx>(
   resolvers: GraphQLResolverMap<Ctx>,

@@ -5,6 +5,7 @@ import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { type BreakerOptions, type BreakerSnapshot, createBreaker } from './breaker.ts';
 import { cacheGet, cacheSet } from './cache.ts';
 import { UpstreamError } from './errors.ts';
+import { createFairQueue } from './fair-queue.ts';
 import type { Logger } from './logger.ts';
 import { type RateLimiter, realSleep, unlimited } from './ratelimit.ts';
 import { type SnapshotStore, snapshotKey } from './snapshot.ts';
@@ -47,11 +48,42 @@ export interface RequestTrace {
   callsByAgency?: Map<string, number>;
   /** When the whole GraphQL request must be answered (epoch ms, REQUEST_DEADLINE_MS). */
   deadline?: number;
+  /** Who asked (an opaque client id): agency queues serve clients in turn, not first come first served. */
+  client?: string;
+  /**
+   * Distinct things one request was allowed, by kind (SMHI's forecast points): shared by every
+   * subgraph fetch of the request, also when the subgraph runs as its own service.
+   */
+  admitted?: Map<string, Set<string>>;
+  /** List items built so far for this request (MAX_RESPONSE_ITEMS), shared by all its fetches. */
+  items?: { count: number };
 }
 
 export function createTrace(): RequestTrace {
   return { stale: new Set(), upstreamCalls: 0, cacheHits: 0, offline: new Set() };
 }
+
+/** The set of `kind` things this request was allowed so far (created on first use). */
+export function admittedSet(trace: RequestTrace, kind: string): Set<string> {
+  trace.admitted ??= new Map();
+  let set = trace.admitted.get(kind);
+  if (!set) {
+    set = new Set();
+    trace.admitted.set(kind, set);
+  }
+  return set;
+}
+
+/**
+ * Headers by which the gateway tells a subgraph service which request a fetch belongs to, so that
+ * per-request budgets (MAX_UPSTREAM_CALLS, SMHI's forecast points), the deadline and the client's
+ * turn in the agency queues hold per gateway request in every topology.
+ */
+export const EXECUTION_HEADERS = {
+  id: 'x-sodg-execution',
+  client: 'x-sodg-client',
+  deadlineMs: 'x-sodg-deadline-ms',
+} as const;
 
 /** Options of one agency origin's upstream. Every field documents its default. */
 export interface UpstreamOptions {
@@ -84,7 +116,10 @@ export interface UpstreamOptions {
   connectTimeoutMs?: number;
   /** Whole-request deadline including retries (default 25 s). */
   totalTimeoutMs?: number;
-  /** Max sockets per origin for the default dispatcher (default 8). */
+  /**
+   * Calls in flight at once to this API (default 8), also the socket bound of the default
+   * dispatcher. Waiting calls queue fairly between clients (`fair-queue.ts`).
+   */
   connections?: number;
   /** Retries after the first attempt, GET only (default 2). */
   retries?: number;
@@ -262,6 +297,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     throw new Error(`upstream ${agency}: mode "${mode}" needs a snapshot store`);
   }
   const inFlight = new Map<string, Promise<UpstreamResult<unknown>>>();
+  // Slots and rate-limit tokens are handed to waiting clients in turn.
+  const queue = createFairQueue({ slots: connections, limiter: rateLimiter });
   // `record` calls live: its answers are live data.
   const cacheMode: Upstream['dataMode'] = mode === 'record' ? 'live' : mode;
 
@@ -409,8 +446,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       let giveUp = false;
       let failure: UpstreamError;
       try {
+        let release: () => void;
         try {
-          await rateLimiter.acquire(signal);
+          release = await queue.acquire(trace?.client, signal);
         } catch (err) {
           // Still queued behind the agency's rate limit when our deadline passed.
           throw new UpstreamError(
@@ -423,7 +461,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           );
         }
         if (trace) trace.upstreamCalls += 1;
-        const raw = await sendOnce(method, url, req.body, req.headers ?? {}, signal);
+        let raw: RawResponse;
+        try {
+          raw = await sendOnce(method, url, req.body, req.headers ?? {}, signal);
+        } finally {
+          release();
+        }
         if (raw.status < 500 && raw.status !== 429) return { raw, attempts: attempt };
         failure = statusError(agency, raw.status, url);
         if (raw.status === 429 || raw.status === 503) {

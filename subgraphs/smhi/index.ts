@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { GraphQLScalarType, parse } from 'graphql';
 import { int, url } from '../kit/config.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
+import { admittedSet } from '../kit/upstream.ts';
 import { createSmhiClient, TTL } from './client.ts';
 import type { SmhiContext } from './context.ts';
 import { cost } from './cost.ts';
@@ -77,7 +78,8 @@ export const smhi = createSubgraph({
       context: (shared): SmhiContext => ({
         trace: shared.trace,
         maxForecastPoints,
-        forecastPoints: new Set(),
+        // Per gateway request, however many fetches it makes (over HTTP too).
+        forecastPoints: admittedSet(shared.trace, 'smhi:forecast-points'),
         loaders: createLoaders(client, shared.trace),
       }),
     };

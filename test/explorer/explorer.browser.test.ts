@@ -27,6 +27,7 @@ describe('explorer in a real browser (snapshot mode, offline)', () => {
   let page: Page;
   let userDataDir: string;
   const requested: string[] = [];
+  const clientKeys: Array<string | undefined> = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -45,7 +46,10 @@ describe('explorer in a real browser (snapshot mode, offline)', () => {
       viewport: { width: 1400, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
-    page.on('request', (r) => requested.push(r.url()));
+    page.on('request', (r) => {
+      requested.push(r.url());
+      if (r.url().endsWith('/graphql') && r.method() === 'POST') clientKeys.push(r.headers()['x-api-key']);
+    });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${gw.url}/`);
     await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
@@ -76,6 +80,10 @@ describe('explorer in a real browser (snapshot mode, offline)', () => {
     expect(text).toContain(`"time": "${recorded.timeSeries[0]!.time}"`);
     expect(text).toContain(`"airTemperature": ${recorded.timeSeries[0]!.data['air_temperature']}`);
     expect(text).not.toContain('"errors"');
+    // Each browser is its own client for the per-client limits: one random key, on every request.
+    expect(clientKeys.length).toBeGreaterThan(0);
+    expect(new Set(clientKeys).size).toBe(1);
+    expect(clientKeys[0]).toMatch(/^explorer-[0-9a-f-]{36}$/);
   }, 40_000);
 
   it('loads an example with variables into the variables editor', async () => {

@@ -133,3 +133,43 @@ describe('graceful shutdown with Redis, as in production', { timeout: PROCESS_TI
     }
   });
 });
+
+describe('live mode on a machine that cannot reach the agencies', { timeout: PROCESS_TIMEOUT_MS }, () => {
+  it('says so within seconds of starting and suggests npm run demo', async () => {
+    const port = await freePort();
+    // Every agency URL points at a port where nothing listens: what a machine without internet sees.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const agencies = Object.fromEntries(
+      [
+        'SMHI_FORECAST_URL',
+        'SMHI_METOBS_URL',
+        'SMHI_WARNINGS_URL',
+        'SCB_API_URL',
+        'JOBTECH_SEARCH_URL',
+        'SGU_API_URL',
+        'LM_API_URL',
+        'LM_TOKEN_URL',
+        'DATAPORTAL_API_URL',
+      ].map((name) => [name, `${closed}/${name.toLowerCase()}`]),
+    );
+    const gateway = startGateway({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      UPSTREAM_MODE: 'live',
+      ...agencies,
+    });
+    try {
+      await waitFor(() => gateway.stderr().includes('gateway ready'), 'the gateway to start');
+      const ready = Date.now();
+      await waitFor(() => gateway.stderr().includes('npm run demo'), 'the warning', 10_000);
+      expect(Date.now() - ready).toBeLessThan(10_000);
+      const line = gateway
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('npm run demo'))!;
+      expect(JSON.parse(line)).toMatchObject({ level: 'warn', unreachable: [closed] });
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  });
+});

@@ -123,3 +123,47 @@ describe('gateway with a remote smhi subgraph that is down', () => {
     expect((await fetch(`${gw.url}/health`)).status).toBe(200);
   });
 });
+
+describe('per-request limits hold across fetches to a remote subgraph', () => {
+  let subgraph: SubgraphServer;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    // An offline SMHI service that allows two forecast points per gateway request.
+    const { createOfflineMode } = await import('../../subgraphs/kit/simulator.ts');
+    const config = loadConfig({ SMHI_MAX_FORECAST_POINTS: '2' }).subgraphs;
+    const offline = createOfflineMode([smhi], { config, now: Date.now });
+    const runtime = smhi.create({
+      config: config as never,
+      cache: new Keyv(),
+      logger: silentLogger,
+      mode: 'offline',
+      dispatcher: offline.dispatcher,
+      now: Date.now,
+    });
+    subgraph = await serveSubgraph(runtime, 0);
+    gw = await startTestGateway({ env: { UPSTREAM_MODE: 'offline', SUBGRAPH_URLS: `smhi=${subgraph.url}` } });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await subgraph?.stop();
+  });
+
+  it("SMHI's forecast-point cap counts the whole gateway request, not each subgraph fetch", async () => {
+    // Three aliases: the query planner sends each one's forecast to SMHI in its own fetch.
+    const query = `{
+      a: municipality(code: "0180") { forecast(hours: 1) { airTemperature } }
+      b: municipality(code: "1480") { forecast(hours: 1) { airTemperature } }
+      c: municipality(code: "2480") { forecast(hours: 1) { airTemperature } }
+    }`;
+    const body = await gw.query<Record<string, { forecast: unknown[] | null }>>(query);
+    const answered = ['a', 'b', 'c'].filter((k) => body.data?.[k]?.forecast !== null);
+    expect(answered).toHaveLength(2);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.message).toMatch(/at most 2 distinct places/);
+    // The next request has its own allowance.
+    const again = await gw.query<Record<string, { forecast: unknown[] | null }>>(
+      '{ a: municipality(code: "0180") { forecast(hours: 1) { airTemperature } } }',
+    );
+    expect(again.errors).toBeUndefined();
+  });
+});

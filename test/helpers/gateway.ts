@@ -46,7 +46,15 @@ export async function startTestGateway(
     now?: () => number;
   } = {},
 ): Promise<TestGateway> {
-  const config = loadConfig({ UPSTREAM_MODE: 'snapshot', LOG_LEVEL: 'silent', ...options.env });
+  // A test is one client sending many requests: per-client limits are off unless a test sets them
+  // (test/gateway/client-limits.test.ts does).
+  const config = loadConfig({
+    UPSTREAM_MODE: 'snapshot',
+    LOG_LEVEL: 'silent',
+    CLIENT_REQUESTS_PER_MINUTE: '0',
+    CLIENT_COST_PER_MINUTE: '0',
+    ...options.env,
+  });
   const events: UpstreamEvent[] = [];
   const app = await createGatewayApp({
     config,

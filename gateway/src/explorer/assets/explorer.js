@@ -4,7 +4,25 @@
 const { React, ReactDOM, GraphiQL } = window;
 const h = React.createElement;
 const examples = JSON.parse(document.getElementById('explorer-examples').textContent || '[]');
-const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', window.location.href).toString() });
+// One client id per browser for the gateway's per-client limits (x-api-key): teams at a venue
+// share one IP, and would otherwise share one limit. A random id, kept in this browser only.
+function browserClientKey() {
+  try {
+    let key = window.localStorage.getItem('sodg-client-key');
+    if (!key) {
+      key = `explorer-${crypto.randomUUID()}`;
+      window.localStorage.setItem('sodg-client-key', key);
+    }
+    return key;
+  } catch {
+    return undefined; // storage blocked: the gateway tells clients apart by IP
+  }
+}
+const clientKey = browserClientKey();
+const fetcher = GraphiQL.createFetcher({
+  url: new URL('/graphql', window.location.href).toString(),
+  ...(clientKey ? { headers: { 'x-api-key': clientKey } } : {}),
+});
 
 const variablesText = (example) =>
   Object.keys(example.variables).length > 0 ? JSON.stringify(example.variables, null, 2) : '';
