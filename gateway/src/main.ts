@@ -6,6 +6,7 @@
 import { ConfigError } from '../../subgraphs/kit/config.ts';
 import { createLogger } from '../../subgraphs/kit/logger.ts';
 import { loadConfig } from './config.ts';
+import { reportReachability } from './reachability.ts';
 import { createGatewayApp } from './server.ts';
 import { setupTelemetry, type Telemetry } from './telemetry.ts';
 
@@ -16,7 +17,9 @@ async function main() {
   let url: string;
   let telemetry: Telemetry | undefined;
   try {
-    config = loadConfig(process.env);
+    // `--offline` (npm run demo): offline mode whatever UPSTREAM_MODE says, on every platform's shell.
+    const offline = process.argv.includes('--offline') ? { UPSTREAM_MODE: 'offline' } : {};
+    config = loadConfig({ ...process.env, ...offline });
     logger = createLogger(config.gateway.LOG_LEVEL);
     // Before the gateway exists, so that its first spans already reach the exporter.
     telemetry = setupTelemetry({
@@ -56,6 +59,11 @@ async function main() {
       { faults: config.gateway.OFFLINE_FAULTS ?? {} },
       'offline mode: no agency is called; agency simulators answer every request (values marked in extensions.offline)',
     );
+  }
+
+  if (config.gateway.UPSTREAM_MODE === 'live' || config.gateway.UPSTREAM_MODE === 'record') {
+    // In the background: the gateway serves meanwhile; a machine without internet hears it in seconds.
+    void reportReachability(config.subgraphs, logger);
   }
 
   let stopping = false;

@@ -17,6 +17,12 @@ import type { FieldCosts } from './cost.ts';
 import { toGraphQLError, UpstreamError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
+import {
+  connectRedis,
+  createRedisRateLimiter,
+  type RedisRateLimitOptions,
+  type SharedRateLimiter,
+} from './ratelimit-redis.ts';
 import type { AgencySimulator, SimulatorDeps } from './simulator.ts';
 import type { SnapshotStore } from './snapshot.ts';
 import {
@@ -56,6 +62,11 @@ export interface SubgraphDeps<S extends EnvSpec = EnvSpec> {
   breaker?: BreakerOptions | undefined;
   /** Most list items one GraphQL request may build, counted while it runs (`MAX_RESPONSE_ITEMS`). */
   maxResponseItems?: number | undefined;
+  /**
+   * The Redis shared by every replica (`CACHE_URL`, `CACHE_PREFIX`): rate limits an agency publishes
+   * per client IP are counted there for all replicas together (`kit.sharedRateLimiter`).
+   */
+  redis?: { url: string; prefix: string } | undefined;
 }
 
 /** A running subgraph: a federated schema and a per-request context factory. */
@@ -95,6 +106,15 @@ export interface SubgraphModule {
 export interface SubgraphKit<S extends EnvSpec> extends SubgraphDeps<S> {
   /** An upstream with the kit's defaults, mode, cache, snapshot and dispatcher filled in. */
   upstream(options: Omit<UpstreamOptions, 'cache' | 'logger' | 'mode' | 'snapshot' | 'now'>): Upstream;
+  /**
+   * A sliding-window limiter whose log lives in the shared Redis (one limit for all replicas), keyed
+   * `<prefix>:ratelimit:<name>:<live|offline|snapshot>`; undefined without Redis (use a local one).
+   * The kit owns the connection and closes it with the subgraph.
+   */
+  sharedRateLimiter(
+    name: string,
+    limit: Omit<RedisRateLimitOptions, 'key' | 'logger'>,
+  ): SharedRateLimiter | undefined;
 }
 
 export interface DefineSubgraph<S extends EnvSpec, Ctx> {
@@ -132,8 +152,21 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
     ...(def.cost ? { cost: def.cost } : {}),
     create(deps) {
       const upstreams: Upstream[] = [];
+      const redisClients: Array<{ close(): Promise<void> }> = [];
       const kit: SubgraphKit<S> = {
         ...(deps as SubgraphDeps<S>),
+        sharedRateLimiter(name, limit) {
+          if (!deps.redis) return undefined;
+          const client = connectRedis(deps.redis.url, deps.logger);
+          redisClients.push(client);
+          // The data mode is part of the key: a demo's simulated calls never count against live.
+          const dataMode = deps.mode === 'record' ? 'live' : deps.mode;
+          return createRedisRateLimiter(client, {
+            ...limit,
+            key: `${deps.redis.prefix}:ratelimit:${name}:${dataMode}`,
+            logger: deps.logger,
+          });
+        },
         upstream(options) {
           const up = createUpstream({
             ...options,
@@ -191,6 +224,7 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
         async close() {
           await close?.();
           await Promise.all(upstreams.map((u) => u.close()));
+          await Promise.all(redisClients.map((c) => c.close()));
         },
       };
     },

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { url } from '../kit/config.ts';
-import { connectRedis, createRedisRateLimiter } from '../kit/ratelimit-redis.ts';
 import { createSubgraph } from '../kit/subgraph.ts';
 import { createScbClient } from './client.ts';
 import type { ScbContext } from './context.ts';
@@ -39,25 +38,12 @@ export function createScbModule(options: ScbModuleOptions = {}) {
     simulator: (deps) => createScbSimulator(deps),
     setup(kit) {
       // One limiter for every SCB call (/config included): 3 calls/1 s until /config says otherwise.
-      // With CACHE_URL=redis://… (the gateway's shared cache) the call log lives in Redis, so all
-      // replicas together stay under SCB's per-IP limit; without Redis it is per process.
+      // With a shared Redis (the gateway's CACHE_URL) the call log lives there, so all replicas
+      // together stay under SCB's per-IP limit; without Redis it is per process.
       const sleep = options.sleep ? { sleep: options.sleep } : {};
-      const cacheUrl = (kit.config as Record<string, unknown>)['CACHE_URL'];
-      const redis =
-        (kit.mode === 'live' || kit.mode === 'record') &&
-        typeof cacheUrl === 'string' &&
-        /^rediss?:/.test(cacheUrl)
-          ? connectRedis(cacheUrl, kit.logger)
-          : undefined;
-      const adaptive: AdaptiveRateLimiter = redis
-        ? createRedisRateLimiter(redis, {
-            key: 'sodg:ratelimit:scb',
-            ...FALLBACK_LIMIT,
-            marginMs: 100,
-            logger: kit.logger,
-            ...sleep,
-          })
-        : createAdaptiveRateLimiter({ now: kit.now, ...sleep });
+      const adaptive: AdaptiveRateLimiter =
+        kit.sharedRateLimiter('scb', { ...FALLBACK_LIMIT, marginMs: 100, ...sleep }) ??
+        createAdaptiveRateLimiter({ now: kit.now, ...sleep });
       const upstream = kit.upstream({
         agency: 'scb',
         baseUrl: kit.config.SCB_API_URL,
@@ -87,9 +73,6 @@ export function createScbModule(options: ScbModuleOptions = {}) {
           client,
           loaders: createLoaders(client, shared.trace),
         }),
-        close: async () => {
-          await redis?.close();
-        },
       };
     },
   });

@@ -1,12 +1,11 @@
 /**
- * The gateway as a real process (`tsx gateway/src/main.ts`): start-up validation and graceful shutdown.
+ * The gateway as a real process (`node --import tsx gateway/src/main.ts`): start-up validation and graceful shutdown.
  * The child gets a minimal environment, so nothing from the developer's shell leaks in.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort, isListening } from './ports.ts';
 
-const TSX_CLI = 'node_modules/tsx/dist/cli.mjs';
 /** Loading every subgraph through tsx takes seconds, more on a busy CI runner. */
 const PROCESS_TIMEOUT_MS = 60_000;
 
@@ -24,7 +23,9 @@ function startGateway(
   exit: Promise<Exit>;
   stderr: () => string;
 } {
-  const child = spawn(process.execPath, [TSX_CLI, 'gateway/src/main.ts'], {
+  // tsx as a loader in this one process (its CLI would run the gateway in a child process, which
+  // a SIGKILL of the CLI leaves running).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
     env: { NODE_ENV: nodeEnv, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

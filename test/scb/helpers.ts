@@ -197,7 +197,11 @@ export interface ScbHarness {
 
 /** The real SCB subgraph (module, resolvers, loaders, client, kit upstream) over the mock SCB, on a fake clock. */
 export function scbHarness(
-  options: Parameters<typeof mockScb>[0] & { env?: Record<string, string> } = {},
+  options: Parameters<typeof mockScb>[0] & {
+    env?: Record<string, string>;
+    /** The shared Redis (what the gateway passes from CACHE_URL and CACHE_PREFIX). */
+    redis?: { url: string; prefix: string };
+  } = {},
 ): ScbHarness {
   const clock = fakeClock();
   const scb = mockScb({ ...options, now: clock.now });
@@ -209,6 +213,7 @@ export function scbHarness(
     mode: 'live',
     now: clock.now,
     dispatcher: scb.agent,
+    ...(options.redis ? { redis: options.redis } : {}),
   });
   return {
     runtime,

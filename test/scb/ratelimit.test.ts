@@ -100,12 +100,12 @@ describe('adaptive limiter', () => {
 });
 
 describe('shared limiter across replicas', () => {
-  it('with CACHE_URL=redis://… every SCB call is logged in Redis (sodg:ratelimit:scb), /config included', async () => {
+  it('with a shared Redis every SCB call is logged there (<prefix>:ratelimit:scb:live), /config included', async () => {
     const redis = connectRedis('redis://127.0.0.1:6379', silentLogger);
-    const key = 'sodg:ratelimit:scb';
+    const key = `scbtest${process.pid}:ratelimit:scb:live`;
     try {
       await redis.eval("return redis.call('DEL', KEYS[1])", { keys: [key], arguments: [] });
-      h = scbHarness({ env: { CACHE_URL: 'redis://127.0.0.1:6379' } });
+      h = scbHarness({ redis: { url: 'redis://127.0.0.1:6379', prefix: `scbtest${process.pid}` } });
       const result = await h.run(entitiesQuery('population(year: 2024)'), {
         r: [{ __typename: 'Municipality', code: '0180' }],
       });

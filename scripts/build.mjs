@@ -1,0 +1,75 @@
+// npm run build: compiles the gateway and the subgraphs to dist/ (tsc -p tsconfig.build.json) and
+// copies what the compiled code reads next to its modules (GraphQL schemas, JSON and GeoJSON data,
+// the explorer's assets, the examples) to the same relative paths under dist/.
+//
+//   node scripts/build.mjs             always builds
+//   node scripts/build.mjs --if-stale  builds only when a source file is newer than the last build
+//                                      (npm start and npm run demo run this first)
+//
+// Plain Node (no tsx), so that it also runs where only production dependencies are installed: there
+// it keeps the dist/ that is there, or says what to run.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const ROOTS = ['gateway', 'subgraphs', 'schema'];
+const SKIP_DIRS = new Set(['node_modules', 'generated']);
+const STAMP = join('dist', '.build-stamp');
+
+function* files(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) yield* files(path);
+    } else yield path;
+  }
+}
+
+function newestSource() {
+  let newest = 0;
+  for (const root of [...ROOTS, 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) {
+    if (!existsSync(root)) continue;
+    if (statSync(root).isFile()) newest = Math.max(newest, statSync(root).mtimeMs);
+    else for (const f of files(root)) newest = Math.max(newest, statSync(f).mtimeMs);
+  }
+  return newest;
+}
+
+if (process.argv.includes('--if-stale') && existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestSource()) {
+  process.exit(0);
+}
+
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  if (existsSync(join('dist', 'gateway', 'src', 'main.js'))) {
+    console.error(
+      'build: TypeScript is not installed (production dependencies only); using the existing dist/.',
+    );
+    process.exit(0);
+  }
+  console.error(
+    'build: dist/ is missing and TypeScript is not installed: run "npm ci" (with dev dependencies), then "npm run build".',
+  );
+  process.exit(1);
+}
+
+const started = Date.now();
+rmSync('dist', { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+let copied = 0;
+for (const root of ROOTS) {
+  for (const path of files(root)) {
+    if (/\.(ts|md)$/.test(path)) continue;
+    const target = join('dist', path);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(path, target);
+    copied += 1;
+  }
+}
+writeFileSync(STAMP, new Date().toISOString());
+console.error(
+  `build: dist/ compiled and ${copied} asset files copied in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
