@@ -22,7 +22,7 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     expect(existsSync('dist/gateway/src/main.js')).toBe(true);
     const port = await freePort();
     child = spawn(process.execPath, ['dist/gateway/src/main.js', '--offline'], {
-      env: { PATH: process.env['PATH'] ?? '', PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+      env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
