@@ -8,8 +8,10 @@
  *
  * Why a small Dispatcher of our own rather than undici's MockAgent: MockAgent matches a fixed list
  * of interceptors and cannot hold a response until the caller aborts (what `OFFLINE_FAULTS=…=timeout`
- * needs), nor route by path prefix to several APIs on one origin. The handler protocol used below
- * (`onConnect`/`onHeaders`/`onData`/`onComplete`/`onError`) is the one MockAgent itself drives.
+ * needs), nor route by path prefix to several APIs on one origin. It drives undici's handler
+ * protocol (`onRequestStart`/`onResponseStart`/`onResponseData`/`onResponseEnd`/`onResponseError`,
+ * the only one undici 8's own request handlers implement), and the older `onConnect`/`onHeaders`/…
+ * for a handler that has only those.
  */
 import { gzipSync } from 'node:zlib';
 import { Dispatcher } from 'undici';
@@ -146,6 +148,70 @@ type LegacyHandler = {
   onError?: (err: Error) => void;
 };
 
+/** What the dispatcher tells the caller's handler, whichever protocol the handler speaks. */
+interface Sink {
+  /** Starts the exchange; `abort` is what the caller calls to give up (its timeout, its signal). */
+  start(abort: (err: Error) => void): void;
+  response(status: number, headers: Record<string, string>, body: Buffer): void;
+  error(err: Error): void;
+}
+
+function sinkFor(raw: Dispatcher.DispatchHandler): Sink {
+  if (typeof raw.onResponseStart === 'function' || typeof raw.onRequestStart === 'function') {
+    let aborted: Error | null = null;
+    let onAbort: (err: Error) => void = () => undefined;
+    const controller: Dispatcher.DispatchController = {
+      get aborted() {
+        return aborted !== null;
+      },
+      get paused() {
+        return false;
+      },
+      get reason() {
+        return aborted;
+      },
+      abort(reason) {
+        if (aborted) return;
+        aborted = reason;
+        onAbort(reason);
+      },
+      pause: () => undefined,
+      resume: () => undefined,
+    };
+    return {
+      start(abort) {
+        onAbort = abort;
+        raw.onRequestStart?.(controller, null);
+      },
+      response(status, headers, body) {
+        if (aborted) return;
+        raw.onResponseStart?.(controller, status, headers, '');
+        if (body.length > 0 && !aborted) raw.onResponseData?.(controller, body);
+        if (!aborted) raw.onResponseEnd?.(controller, {});
+      },
+      error(err) {
+        raw.onResponseError?.(controller, err);
+      },
+    };
+  }
+  const legacy = raw as unknown as LegacyHandler;
+  return {
+    start(abort) {
+      legacy.onConnect?.((err) => abort(err ?? new Error('aborted')), null);
+    },
+    response(status, headers, body) {
+      const flat: string[] = [];
+      for (const [k, v] of Object.entries(headers)) flat.push(k, v);
+      legacy.onHeaders?.(status, flat, () => {}, '');
+      if (body.length > 0) legacy.onData?.(body);
+      legacy.onComplete?.([]);
+    },
+    error(err) {
+      legacy.onError?.(err);
+    },
+  };
+}
+
 /**
  * One dispatcher for every simulated API. A request whose URL no simulator serves is refused like
  * an unreachable host (offline mode never touches the network).
@@ -186,7 +252,7 @@ export class OfflineDispatcher extends Dispatcher {
   }
 
   override dispatch(opts: Dispatcher.DispatchOptions, rawHandler: Dispatcher.DispatchHandler): boolean {
-    const handler = rawHandler as unknown as LegacyHandler;
+    const sink = sinkFor(rawHandler);
     let done = false;
     const finish = () => {
       done = true;
@@ -194,9 +260,9 @@ export class OfflineDispatcher extends Dispatcher {
     const fail = (err: Error) => {
       if (done) return;
       finish();
-      handler.onError?.(err);
+      sink.error(err);
     };
-    handler.onConnect?.((err) => fail(err ?? new Error('aborted')), null);
+    sink.start(fail);
     const url = new URL(String(opts.path ?? '/'), String(opts.origin ?? 'http://localhost'));
     const route = this.routeFor(url);
     if (!route) {
@@ -214,11 +280,7 @@ export class OfflineDispatcher extends Dispatcher {
       if (done) return;
       finish();
       const { headers, body } = encode(res, requestHeaders(opts.headers)['accept-encoding']);
-      const raw: string[] = [];
-      for (const [k, v] of Object.entries(headers)) raw.push(k, v);
-      handler.onHeaders?.(res.status, raw, () => {}, '');
-      if (body.length > 0) handler.onData?.(body);
-      handler.onComplete?.([]);
+      sink.response(res.status, headers, body);
     };
     readBody(opts.body)
       .then(async (body) => {
