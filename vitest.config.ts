@@ -5,7 +5,7 @@ export default defineConfig({
   // copy, or graphql-js rejects schemas "from another module or realm".
   resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
-    include: ['test/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'kit/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts'],
     exclude: ['test/live/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -16,9 +16,9 @@
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../gateway/src/config.ts';
 import { createGatewayApp } from '../gateway/src/server.ts';
+import { createLogger } from '../kit/logger.ts';
+import { createOfflineMode } from '../kit/simulator.ts';
 import { subgraphModules } from '../subgraphs/index.ts';
-import { createLogger } from '../subgraphs/kit/logger.ts';
-import { createOfflineMode } from '../subgraphs/kit/simulator.ts';
 
 interface Answer {
   data?: Record<string, unknown> | null;

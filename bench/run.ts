@@ -20,8 +20,8 @@ import autocannon from 'autocannon';
 import Keyv from 'keyv';
 import { loadConfig } from '../gateway/src/config.ts';
 import { createGatewayApp } from '../gateway/src/server.ts';
-import { createLogger } from '../subgraphs/kit/logger.ts';
-import type { UpstreamEvent } from '../subgraphs/kit/upstream.ts';
+import { createLogger } from '../kit/logger.ts';
+import type { UpstreamEvent } from '../kit/upstream.ts';
 
 const README_QUERY =
   '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';

@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const ROOTS = ['gateway', 'subgraphs', 'schema'];
+const ROOTS = ['gateway', 'kit', 'subgraphs', 'schema'];
 const SKIP_DIRS = new Set(['node_modules', 'generated']);
 const STAMP = join('dist', '.build-stamp');
 

@@ -18,9 +18,9 @@ import type { Dispatcher } from 'undici';
 import { loadConfig } from '../gateway/src/config.ts';
 import { DEFAULT_EXAMPLES_DIR, loadExamples } from '../gateway/src/explorer/examples.ts';
 import { createGatewayApp } from '../gateway/src/server.ts';
-import { ConfigError } from '../subgraphs/kit/config.ts';
-import { createLogger, type Logger } from '../subgraphs/kit/logger.ts';
-import type { UpstreamEvent } from '../subgraphs/kit/upstream.ts';
+import { ConfigError } from '../kit/config.ts';
+import { createLogger, type Logger } from '../kit/logger.ts';
+import type { UpstreamEvent } from '../kit/upstream.ts';
 
 /** The query the README opens with; always recorded. */
 export const README_QUERY =

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFileSnapshotStore } from '../subgraphs/kit/snapshot.ts';
+import { createFileSnapshotStore } from '../kit/snapshot.ts';
 
 interface ManifestEntry {
   method?: 'GET' | 'POST';

@@ -1,6 +1,6 @@
+import type { SubgraphModule } from '../kit/subgraph.ts';
 import { catalog } from './catalog/index.ts';
 import { jobtech } from './jobtech/index.ts';
-import type { SubgraphModule } from './kit/subgraph.ts';
 import { lantmateriet } from './lantmateriet/index.ts';
 import { scb } from './scb/index.ts';
 import { sgu } from './sgu/index.ts';

@@ -6,14 +6,14 @@
  */
 import { loadConfig } from '../gateway/src/config.ts';
 import { setupTelemetry } from '../gateway/src/telemetry.ts';
+import { createCache } from '../kit/cache.ts';
+import { ConfigError } from '../kit/config.ts';
+import { createLogger } from '../kit/logger.ts';
+import { createRateLimiters } from '../kit/ratelimit.ts';
+import { serveSubgraph } from '../kit/serve.ts';
+import { createOfflineMode } from '../kit/simulator.ts';
+import { createFileSnapshotStore } from '../kit/snapshot.ts';
 import { subgraphModules } from './index.ts';
-import { createCache } from './kit/cache.ts';
-import { ConfigError } from './kit/config.ts';
-import { createLogger } from './kit/logger.ts';
-import { createRateLimiters } from './kit/ratelimit.ts';
-import { serveSubgraph } from './kit/serve.ts';
-import { createOfflineMode } from './kit/simulator.ts';
-import { createFileSnapshotStore } from './kit/snapshot.ts';
 
 const [name, portArg] = process.argv.slice(2);
 const module = subgraphModules.find((m) => m.name === name);

@@ -21,9 +21,9 @@ import { composeServices } from '@apollo/composition';
 import { type GraphQLError, Kind, parse, print } from 'graphql';
 import { MockAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../kit/errors.ts';
+import type { SubgraphModule, SubgraphRuntime } from '../kit/subgraph.ts';
 import { subgraphModules } from '../subgraphs/index.ts';
-import { ERROR_CODES } from '../subgraphs/kit/errors.ts';
-import type { SubgraphModule, SubgraphRuntime } from '../subgraphs/kit/subgraph.ts';
 import {
   createRuntime,
   type EntityInfo,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fullEnvSpec } from '../gateway/src/config.ts';
-import { snapshotFileName } from '../subgraphs/kit/snapshot.ts';
+import { snapshotFileName } from '../kit/snapshot.ts';
 
 describe('README', () => {
   const readme = readFileSync('README.md', 'utf8');

@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../../subgraphs/kit/logger.ts';
-import { connectRedis, type RedisEvalClient } from '../../subgraphs/kit/ratelimit-redis.ts';
-import { createRedisGuard, type RedisGuard } from '../../subgraphs/kit/redis-guard.ts';
+import type { Logger } from '../../kit/logger.ts';
+import { connectRedis, type RedisEvalClient } from '../../kit/ratelimit-redis.ts';
+import { createRedisGuard, type RedisGuard } from '../../kit/redis-guard.ts';
 
 /** How a client is recognised. */
 export interface ClientIdOptions {

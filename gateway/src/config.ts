@@ -1,4 +1,3 @@
-import { subgraphModules } from '../../subgraphs/index.ts';
 import {
   bool,
   type EnvSpec,
@@ -9,8 +8,9 @@ import {
   readEnv,
   str,
   url,
-} from '../../subgraphs/kit/config.ts';
-import { FAULT_KINDS_TEXT, type OfflineFaults, parseOfflineFaults } from '../../subgraphs/kit/simulator.ts';
+} from '../../kit/config.ts';
+import { FAULT_KINDS_TEXT, type OfflineFaults, parseOfflineFaults } from '../../kit/simulator.ts';
+import { subgraphModules } from '../../subgraphs/index.ts';
 
 /** Calls allowed per window, per agency. */
 export type RateLimits = Record<string, { calls: number; windowMs: number }>;

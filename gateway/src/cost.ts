@@ -32,7 +32,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { FieldCost, FieldCosts } from '../../subgraphs/kit/cost.ts';
+import type { FieldCost, FieldCosts } from '../../kit/cost.ts';
 import type { GatewayContext } from './datasources.ts';
 
 export type { FieldCost, FieldCosts };

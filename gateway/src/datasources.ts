@@ -8,9 +8,9 @@ import { context as otelContext, propagation } from '@opentelemetry/api';
 import { type DocumentNode, execute, GraphQLError, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { type CachePolicy, cachePolicyOf } from '../../subgraphs/kit/cache-policy.ts';
-import type { SharedRequestContext, SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { createTrace, EXECUTION_HEADERS, type RequestTrace } from '../../subgraphs/kit/upstream.ts';
+import { type CachePolicy, cachePolicyOf } from '../../kit/cache-policy.ts';
+import type { SharedRequestContext, SubgraphRuntime } from '../../kit/subgraph.ts';
+import { createTrace, EXECUTION_HEADERS, type RequestTrace } from '../../kit/upstream.ts';
 
 /** The gateway's per-request context. */
 export interface GatewayContext extends SharedRequestContext {

@@ -8,7 +8,7 @@ import {
   type IntValueNode,
   type ValidationContext,
 } from 'graphql';
-import { type ErrorCode, isErrorCode } from '../../subgraphs/kit/errors.ts';
+import { type ErrorCode, isErrorCode } from '../../kit/errors.ts';
 
 /**
  * Apollo's request-level codes, mapped onto our closed vocabulary. `PERSISTED_QUERY_NOT_FOUND` is in

@@ -3,8 +3,8 @@
  * start-up with a message naming the variable), starts the gateway, and shuts down gracefully on
  * SIGTERM/SIGINT.
  */
-import { ConfigError } from '../../subgraphs/kit/config.ts';
-import { createLogger } from '../../subgraphs/kit/logger.ts';
+import { ConfigError } from '../../kit/config.ts';
+import { createLogger } from '../../kit/logger.ts';
 import { loadConfig } from './config.ts';
 import { reportReachability } from './reachability.ts';
 import { createGatewayApp } from './server.ts';

@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import type { PersistedQueryOptions } from '@apollo/server';
 import { type DocumentNode, parse, stripIgnoredCharacters } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { cacheGet, cacheSet, cacheState, closeCache, createCache } from '../../subgraphs/kit/cache.ts';
-import { ConfigError } from '../../subgraphs/kit/config.ts';
-import type { Logger } from '../../subgraphs/kit/logger.ts';
+import { cacheGet, cacheSet, cacheState, closeCache, createCache } from '../../kit/cache.ts';
+import { ConfigError } from '../../kit/config.ts';
+import type { Logger } from '../../kit/logger.ts';
 import { shorten } from './errors.ts';
 
 export const MANIFEST_FORMAT = 'apollo-persisted-query-manifest';

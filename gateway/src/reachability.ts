@@ -5,7 +5,7 @@
  * way out: offline mode.
  */
 import { connect } from 'node:net';
-import type { Logger } from '../../subgraphs/kit/logger.ts';
+import type { Logger } from '../../kit/logger.ts';
 
 /** Whether a TCP connection to `url`'s host and port opens within `timeoutMs`. */
 export function canConnect(url: string, timeoutMs: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { SubgraphModule } from '../../kit/subgraph.ts';
 import { findModule } from '../../subgraphs/index.ts';
-import type { SubgraphModule } from '../../subgraphs/kit/subgraph.ts';
 
 /** One entry of `schema/subgraphs.json`. */
 export interface SubgraphEntry {

@@ -30,8 +30,8 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { type Logger, withLogContext } from '../../subgraphs/kit/logger.ts';
-import type { UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { type Logger, withLogContext } from '../../kit/logger.ts';
+import type { UpstreamEvent } from '../../kit/upstream.ts';
 
 /** `service.name` when OTEL_SERVICE_NAME is not set. */
 export const DEFAULT_SERVICE_NAME = 'sweden-open-data-graph';

@@ -1,4 +1,4 @@
-import type { RequestTrace, Upstream } from '../kit/upstream.ts';
+import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
 import {
   type CatalogStatisticsModel,
   type DatasetDetail,

@@ -1,9 +1,9 @@
 import type DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { CatalogStatisticsModel, DatasetDetail, ResourceModel, SearchResultModel } from './decode.ts';
 import type { SearchParams } from './query.ts';
 
-export type { CountyRef, MunicipalityRef } from '../kit/entities.ts';
+export type { CountyRef, MunicipalityRef } from '../../kit/entities.ts';
 export type {
   CatalogStatisticsModel,
   ContactModel,

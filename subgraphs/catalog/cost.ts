@@ -1,4 +1,4 @@
-import type { FieldCosts } from '../kit/cost.ts';
+import type { FieldCosts } from '../../kit/cost.ts';
 import { FACET_LIMIT } from './query.ts';
 
 /** A page of the registry's search: one call per page (facets included), its `nodes` sized by `limit`. */

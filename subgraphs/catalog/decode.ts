@@ -7,7 +7,14 @@
  *  - publishers keep their `foaf:name` unless they are people (`foaf:Person`, publisher type
  *    PrivateIndividual(s)); `foaf:mbox` is never read.
  */
-import { expectArray, expectObject, isObject, type Json, looseNumber, ShapeError } from '../kit/validate.ts';
+import {
+  expectArray,
+  expectObject,
+  isObject,
+  type Json,
+  looseNumber,
+  ShapeError,
+} from '../../kit/validate.ts';
 import { FACET_FIELDS } from './query.ts';
 import {
   asGraph,

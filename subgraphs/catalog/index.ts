@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse } from 'graphql';
-import { url } from '../kit/config.ts';
-import { createRateLimiter } from '../kit/ratelimit.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
+import { url } from '../../kit/config.ts';
+import { createRateLimiter } from '../../kit/ratelimit.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
 import { CATALOG_TTL_MS, createCatalogClient } from './client.ts';
 import type { CatalogContext } from './context.ts';
 import { cost } from './cost.ts';

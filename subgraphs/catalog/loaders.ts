@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { CatalogClient } from './client.ts';
 import type { CatalogContext } from './context.ts';
 import type { ResourceModel } from './decode.ts';

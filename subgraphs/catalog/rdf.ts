@@ -7,7 +7,7 @@
  * subject named by the entry's `http://entrystore.org/terms/resource` (see `resourceOf`).
  */
 import { createHash } from 'node:crypto';
-import { isObject, ShapeError } from '../kit/validate.ts';
+import { isObject, ShapeError } from '../../kit/validate.ts';
 
 /** One RDF/JSON object value. */
 export interface RdfValue {

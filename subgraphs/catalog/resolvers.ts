@@ -1,5 +1,5 @@
-import { badInput } from '../kit/errors.ts';
-import { requireCounty, requireMunicipality } from '../kit/sweden.ts';
+import { badInput } from '../../kit/errors.ts';
+import { requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import type {
   AgencyRef,
   CatalogContext,

@@ -1,7 +1,7 @@
-import { UpstreamError } from '../kit/errors.ts';
-import { geography, round6 } from '../kit/sweden.ts';
-import type { RequestTrace, Upstream } from '../kit/upstream.ts';
-import { expectArray, expectObject, isObject, type Json, looseNumber } from '../kit/validate.ts';
+import { UpstreamError } from '../../kit/errors.ts';
+import { geography, round6 } from '../../kit/sweden.ts';
+import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
+import { expectArray, expectObject, isObject, type Json, looseNumber } from '../../kit/validate.ts';
 import { countyCodeOfConcept, municipalityCodeOfConcept, UNSPECIFIED_REGION } from './locations.ts';
 import { swedishIso } from './time.ts';
 

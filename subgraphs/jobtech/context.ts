@@ -1,8 +1,8 @@
 import type DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { JobAdModel, SearchParams, SearchResult, Suggestion } from './client.ts';
 
-export type { CountyRef, MunicipalityRef, PlaceRef } from '../kit/entities.ts';
+export type { CountyRef, MunicipalityRef, PlaceRef } from '../../kit/entities.ts';
 
 /** One `jobAdCount` key: a municipality and the free text it is counted for. */
 export interface CountKey {

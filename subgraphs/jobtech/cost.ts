@@ -1,4 +1,4 @@
-import type { FieldCosts } from '../kit/cost.ts';
+import type { FieldCosts } from '../../kit/cost.ts';
 
 /** A search page: one JobSearch call per search, its `ads` sized by `limit`. */
 const search = { agency: 'jobtech', calls: 'item', sizedFields: ['ads'] } as const;

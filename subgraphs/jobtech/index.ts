@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { str, url } from '../kit/config.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
+import { str, url } from '../../kit/config.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
 import { createJobTechClient, SEARCH_TTL_MS } from './client.ts';
 import type { JobTechContext } from './context.ts';
 import { cost } from './cost.ts';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { perKey } from '../kit/loaders.ts';
-import { stableJson } from '../kit/snapshot.ts';
-import type { RequestTrace } from '../kit/upstream.ts';
+import { perKey } from '../../kit/loaders.ts';
+import { stableJson } from '../../kit/snapshot.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { JobTechClient, SearchParams, StatsFacet } from './client.ts';
 import type { CountKey, JobTechContext } from './context.ts';
 import {

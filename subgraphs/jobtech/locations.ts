@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { requireCounty, requireMunicipality } from '../kit/sweden.ts';
+import { requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 
 /**
  * Our municipality (4-digit) and county (2-digit) codes ↔ JobTech taxonomy concept ids, from

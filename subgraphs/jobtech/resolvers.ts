@@ -1,5 +1,5 @@
-import { badInput } from '../kit/errors.ts';
-import { geography, requireSwedishPoint } from '../kit/sweden.ts';
+import { badInput } from '../../kit/errors.ts';
+import { geography, requireSwedishPoint } from '../../kit/sweden.ts';
 import type { SearchParams } from './client.ts';
 import type { JobTechContext } from './context.ts';
 import type { JobAdSort, Resolvers } from './generated/resolvers-types.ts';

@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import { UpstreamError } from '../kit/errors.ts';
-import type { Logger } from '../kit/logger.ts';
+import { UpstreamError } from '../../kit/errors.ts';
+import type { Logger } from '../../kit/logger.ts';
 
 export const AGENCY = 'lantmateriet';
 /** Where access is obtained (reference §1.1). */

@@ -1,7 +1,7 @@
-import { UpstreamError } from '../kit/errors.ts';
-import { haversineKm, type Polygonal } from '../kit/geo.ts';
-import { round6 } from '../kit/sweden.ts';
-import type { RequestTrace, Upstream, UpstreamMode } from '../kit/upstream.ts';
+import { UpstreamError } from '../../kit/errors.ts';
+import { haversineKm, type Polygonal } from '../../kit/geo.ts';
+import { round6 } from '../../kit/sweden.ts';
+import type { RequestTrace, Upstream, UpstreamMode } from '../../kit/upstream.ts';
 import {
   expectArray,
   expectObject,
@@ -9,7 +9,7 @@ import {
   type Json,
   looseNumber,
   optionalString,
-} from '../kit/validate.ts';
+} from '../../kit/validate.ts';
 import {
   ADDRESS,
   ADMIN,

@@ -1,8 +1,8 @@
 import type DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { LantmaterietClient } from './client.ts';
 
-export type { PlaceRef } from '../kit/entities.ts';
+export type { PlaceRef } from '../../kit/entities.ts';
 
 /** Per-request loaders: they live and die with one GraphQL request. */
 export interface LantmaterietLoaders {

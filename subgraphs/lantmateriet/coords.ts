@@ -2,9 +2,9 @@
  * WGS84 ⇄ SWEREF 99 TM (EPSG:3006, the kit's converter) and the axis order each Lantmäteriet API
  * expects. SWEREF 99 agrees with WGS84 at centimetre level, so no datum shift is applied (reference §3).
  */
-import type { Sweref } from '../kit/sweref.ts';
+import type { Sweref } from '../../kit/sweref.ts';
 
-export { SWEREF99TM, SWEREF99TM_PROJ4, type Sweref, toSweref, toWgs84 } from '../kit/sweref.ts';
+export { SWEREF99TM, SWEREF99TM_PROJ4, type Sweref, toSweref, toWgs84 } from '../../kit/sweref.ts';
 
 /** Plausible SWEREF 99 TM values in Sweden (reference §3); N is always the larger number. */
 export const SWEREF_RANGE = { minE: 200_000, maxE: 1_000_000, minN: 6_100_000, maxN: 7_700_000 } as const;

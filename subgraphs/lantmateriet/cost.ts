@@ -1,4 +1,4 @@
-import type { FieldCosts } from '../kit/cost.ts';
+import type { FieldCosts } from '../../kit/cost.ts';
 
 /** Sizes of the embedded geography: 290 municipalities, 21 counties, at most 49 in one county (Västra Götaland). */
 export const MUNICIPALITY_COUNT = 290;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLScalarType, parse } from 'graphql';
-import { str, url } from '../kit/config.ts';
-import type { Logger } from '../kit/logger.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
-import { createUpstream } from '../kit/upstream.ts';
+import { str, url } from '../../kit/config.ts';
+import type { Logger } from '../../kit/logger.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { ADDRESS, ADMIN, createAuth, DEFAULT_TOKEN_URL, MARKHOJD, ORTNAMN } from './auth.ts';
 import { ADDRESS_TTL_MS, createLantmaterietClient, GEODATA_TTL_MS, PLACE_NAME_TTL_MS } from './client.ts';
 import type { LantmaterietContext } from './context.ts';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import { ELEVATION_BATCH_MAX, type LantmaterietClient } from './client.ts';
 import type { LantmaterietLoaders } from './context.ts';
 import { roundSweref, type Sweref, toSweref } from './coords.ts';

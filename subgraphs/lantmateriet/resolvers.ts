@@ -1,4 +1,4 @@
-import { badInput } from '../kit/errors.ts';
+import { badInput } from '../../kit/errors.ts';
 import {
   geography,
   locateMunicipality,
@@ -6,7 +6,7 @@ import {
   requireMunicipality,
   requireSwedishPoint,
   round6,
-} from '../kit/sweden.ts';
+} from '../../kit/sweden.ts';
 import { PLACE_NAMES_MAX, type PlaceNameMatch } from './client.ts';
 import type { PlaceRef } from './context.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';

@@ -1,9 +1,9 @@
 import type Keyv from 'keyv';
-import { cacheGet, cacheSet } from '../kit/cache.ts';
-import { badInput, UpstreamError } from '../kit/errors.ts';
-import type { Logger } from '../kit/logger.ts';
-import type { RequestTrace, Upstream, UpstreamEvent } from '../kit/upstream.ts';
-import { expectArray, expectObject, isObject, type Json, looseNumber } from '../kit/validate.ts';
+import { cacheGet, cacheSet } from '../../kit/cache.ts';
+import { badInput, UpstreamError } from '../../kit/errors.ts';
+import type { Logger } from '../../kit/logger.ts';
+import type { RequestTrace, Upstream, UpstreamEvent } from '../../kit/upstream.ts';
+import { expectArray, expectObject, isObject, type Json, looseNumber } from '../../kit/validate.ts';
 import { type Category, type Cell, cells, type Dataset, parseDataset } from './jsonstat.ts';
 import { type AdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
 

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { DataResult, ScbClient, SelectionItem } from './client.ts';
 
 /** Municipality, County or the whole country, by SCB region code ("0180", "01", "00"). */

@@ -1,4 +1,4 @@
-import type { FieldCosts } from '../kit/cost.ts';
+import type { FieldCosts } from '../../kit/cost.ts';
 
 /** One table's data for every region of one request in one request (plus its cached metadata). */
 const batched = { agency: 'scb', calls: 'batch', callsPer: 2 } as const;

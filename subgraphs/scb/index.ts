@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { url } from '../kit/config.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
+import { url } from '../../kit/config.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
 import { createScbClient } from './client.ts';
 import type { ScbContext } from './context.ts';
 import { cost } from './cost.ts';

@@ -1,4 +1,11 @@
-import { expectArray, expectObject, expectString, isObject, type Json, ShapeError } from '../kit/validate.ts';
+import {
+  expectArray,
+  expectObject,
+  expectString,
+  isObject,
+  type Json,
+  ShapeError,
+} from '../../kit/validate.ts';
 
 /**
  * A JSON-stat 2.0 dataset decoder of our own (SCB's PxWebApi 2.0 `json-stat2`). It handles any

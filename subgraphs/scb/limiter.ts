@@ -1,4 +1,4 @@
-import { createRateLimiter, type RateLimiter, realSleep } from '../kit/ratelimit.ts';
+import { createRateLimiter, type RateLimiter, realSleep } from '../../kit/ratelimit.ts';
 
 /** SCB's call limit, as read from `/config` (or the fallback). */
 export interface CallLimit {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { DataResult, ScbClient } from './client.ts';
 import type { RegionKey, ScbContext } from './context.ts';
 

@@ -1,5 +1,5 @@
-import { badInput } from '../kit/errors.ts';
-import { requireCounty, requireMunicipality } from '../kit/sweden.ts';
+import { badInput } from '../../kit/errors.ts';
+import { requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import { AGENCY, type DataResult, type SelectionItem } from './client.ts';
 import type { IncomeModel, PopulationFigureModel, RegionRef, ScbContext } from './context.ts';
 import type { Resolvers, StatisticsSelection } from './generated/resolvers-types.ts';

@@ -1,5 +1,5 @@
-import { badInput, UpstreamError } from '../kit/errors.ts';
-import type { RequestTrace } from '../kit/upstream.ts';
+import { badInput, UpstreamError } from '../../kit/errors.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import { AGENCY, type ScbClient, type SelectionItem, type TableMetadata, type Variable } from './client.ts';
 
 /**

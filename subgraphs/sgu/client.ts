@@ -1,4 +1,4 @@
-import { type Polygonal, pointInPolygon } from '../kit/geo.ts';
+import { type Polygonal, pointInPolygon } from '../../kit/geo.ts';
 import {
   bboxAround,
   bboxForRadius,
@@ -8,10 +8,10 @@ import {
   type OgcValue,
   ogcFeatures,
   pointOf,
-} from '../kit/ogc.ts';
-import { geography, round6 } from '../kit/sweden.ts';
-import type { RequestTrace, Upstream } from '../kit/upstream.ts';
-import { looseNumber, optionalString } from '../kit/validate.ts';
+} from '../../kit/ogc.ts';
+import { geography, round6 } from '../../kit/sweden.ts';
+import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
+import { looseNumber, optionalString } from '../../kit/validate.ts';
 
 /**
  * SGU's OGC API Features services (api.sgu.se, GeoServer). Every response is a GeoJSON

@@ -1,8 +1,8 @@
 import type DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { Bedrock, Level, Listing, SoilType, Station, Well } from './client.ts';
 
-export type { CountyRef, MunicipalityRef, PlaceRef } from '../kit/entities.ts';
+export type { CountyRef, MunicipalityRef, PlaceRef } from '../../kit/entities.ts';
 
 export interface NearbyStation {
   station: Station;

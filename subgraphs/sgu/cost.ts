@@ -1,4 +1,4 @@
-import type { FieldCosts } from '../kit/cost.ts';
+import type { FieldCosts } from '../../kit/cost.ts';
 
 /**
  * What SGU's fields cost (see `kit/cost.ts`). Each is one OGC API Features request per municipality,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { url } from '../kit/config.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
+import { url } from '../../kit/config.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
 import { createSguClient, TTL } from './client.ts';
 import type { SguContext } from './context.ts';
 import { cost } from './cost.ts';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { perKey } from '../kit/loaders.ts';
+import { perKey } from '../../kit/loaders.ts';
 
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { SguClient } from './client.ts';
 import type { SguContext } from './context.ts';
 

@@ -1,7 +1,7 @@
-import { badInput } from '../kit/errors.ts';
-import { haversineKm } from '../kit/geo.ts';
-import { pointKey } from '../kit/loaders.ts';
-import { geography, requireMunicipality, requireSwedishPoint } from '../kit/sweden.ts';
+import { badInput } from '../../kit/errors.ts';
+import { haversineKm } from '../../kit/geo.ts';
+import { pointKey } from '../../kit/loaders.ts';
+import { geography, requireMunicipality, requireSwedishPoint } from '../../kit/sweden.ts';
 import { isMunicipalityCode, MAX_WELLS_WINDOW, STATION_ID, type Station } from './client.ts';
 import type { SguContext } from './context.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';

@@ -1,6 +1,6 @@
-import { round6 } from '../kit/sweden.ts';
-import type { RequestTrace, Upstream } from '../kit/upstream.ts';
-import { expectArray, expectObject, expectString, looseNumber } from '../kit/validate.ts';
+import { round6 } from '../../kit/sweden.ts';
+import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
+import { expectArray, expectObject, expectString, looseNumber } from '../../kit/validate.ts';
 import {
   type LatestHourSet,
   parseLatestHourSet,

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
-import type { PlaceRef } from '../kit/entities.ts';
-import type { CountyRecord } from '../kit/sweden.ts';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { PlaceRef } from '../../kit/entities.ts';
+import type { CountyRecord } from '../../kit/sweden.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { Forecast } from './client.ts';
 import type { LatestHourSet, LatestReading, StationData, StationList } from './metobs.ts';
 import type { WarningModel } from './warnings.ts';

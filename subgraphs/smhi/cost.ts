@@ -1,4 +1,4 @@
-import type { FieldCosts } from '../kit/cost.ts';
+import type { FieldCosts } from '../../kit/cost.ts';
 
 /** A snow1g forecast has about 80 steps over ten days. */
 const FORECAST_STEPS = 80;

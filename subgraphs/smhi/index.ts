@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLScalarType, parse } from 'graphql';
-import { int, url } from '../kit/config.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
-import { admittedSet } from '../kit/upstream.ts';
+import { int, url } from '../../kit/config.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
+import { admittedSet } from '../../kit/upstream.ts';
 import { createSmhiClient, TTL } from './client.ts';
 import type { SmhiContext } from './context.ts';
 import { cost } from './cost.ts';

@@ -1,6 +1,6 @@
-import { haversineKm } from '../kit/geo.ts';
-import { perKey } from '../kit/loaders.ts';
-import type { RequestTrace } from '../kit/upstream.ts';
+import { haversineKm } from '../../kit/geo.ts';
+import { perKey } from '../../kit/loaders.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { ObservationPeriodKey, SmhiClient } from './client.ts';
 import type { CurrentObservationModel, SmhiContext } from './context.ts';
 import { type LatestReading, placeReadings } from './metobs.ts';

@@ -11,7 +11,7 @@ import {
   type Json,
   looseNumber,
   optionalString as str,
-} from '../kit/validate.ts';
+} from '../../kit/validate.ts';
 import { epochToIso } from './time.ts';
 
 /** A station as listed by SMHI; fields the source did not send are `undefined` (filled lazily). */

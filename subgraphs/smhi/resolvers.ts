@@ -1,8 +1,14 @@
 import { type GraphQLResolveInfo, getArgumentValues, isObjectType, Kind, type SelectionNode } from 'graphql';
-import { badInput } from '../kit/errors.ts';
-import { haversineKm } from '../kit/geo.ts';
-import { pointKey } from '../kit/loaders.ts';
-import { geography, requireCounty, requireMunicipality, requireSwedishPoint, round6 } from '../kit/sweden.ts';
+import { badInput } from '../../kit/errors.ts';
+import { haversineKm } from '../../kit/geo.ts';
+import { pointKey } from '../../kit/loaders.ts';
+import {
+  geography,
+  requireCounty,
+  requireMunicipality,
+  requireSwedishPoint,
+  round6,
+} from '../../kit/sweden.ts';
 import type { Forecast, ForecastStep, ObservationPeriodKey } from './client.ts';
 import {
   CURRENT_WEATHER_PARAMETERS,

@@ -3,7 +3,7 @@
  * milliseconds, its forecast and warning services ISO-8601 strings (warnings with milliseconds);
  * everything leaves this subgraph as ISO-8601 UTC, `YYYY-MM-DDTHH:mm:ssZ`.
  */
-import { looseNumber } from '../kit/validate.ts';
+import { looseNumber } from '../../kit/validate.ts';
 
 /** Epoch ms → `YYYY-MM-DDTHH:mm:ssZ` (milliseconds kept only when not zero); null when not a date. */
 export function isoFromMs(ms: number): string | null {

@@ -3,9 +3,9 @@
  * matching of warning areas to points, municipalities and counties. Warning texts must not be
  * altered (SMHI's terms): they are passed through exactly as received.
  */
-import { bboxOf, type Polygonal, pointInPolygon, polygonsIntersect, polygonsOf } from '../kit/geo.ts';
-import type { MunicipalityRecord } from '../kit/sweden.ts';
-import { expectArray, isObject, type Json, optionalString as str } from '../kit/validate.ts';
+import { bboxOf, type Polygonal, pointInPolygon, polygonsIntersect, polygonsOf } from '../../kit/geo.ts';
+import type { MunicipalityRecord } from '../../kit/sweden.ts';
+import { expectArray, isObject, type Json, optionalString as str } from '../../kit/validate.ts';
 import { toIsoUtc } from './time.ts';
 
 /** Warning levels in ascending order of severity; `UNKNOWN` = a code we do not know yet. */

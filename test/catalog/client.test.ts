@@ -4,10 +4,10 @@
  * for hours (the catalogue is harvested once a night).
  */
 import { describe, expect, it } from 'vitest';
+import { codeForUpstream, UpstreamError } from '../../kit/errors.ts';
 import { CATALOG_TTL_MS } from '../../subgraphs/catalog/client.ts';
 import { datasetSearch } from '../../subgraphs/catalog/query.ts';
 import { publisherUris } from '../../subgraphs/catalog/resolvers.ts';
-import { codeForUpstream, UpstreamError } from '../../subgraphs/kit/errors.ts';
 import { offlineClient } from './helpers.ts';
 
 describe('client methods against the simulator', () => {

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import type { Dispatcher } from 'undici';
+import { readEnv } from '../../kit/config.ts';
+import { type Logger, silentLogger } from '../../kit/logger.ts';
+import { OfflineDispatcher, type OfflineFaults, type SimRequest } from '../../kit/simulator.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
+import { createUpstream, type UpstreamOptions } from '../../kit/upstream.ts';
 import { createCatalogClient } from '../../subgraphs/catalog/client.ts';
 import { catalog } from '../../subgraphs/catalog/index.ts';
 import { createCatalogSimulator } from '../../subgraphs/catalog/simulator/index.ts';
-import { readEnv } from '../../subgraphs/kit/config.ts';
-import { type Logger, silentLogger } from '../../subgraphs/kit/logger.ts';
-import { OfflineDispatcher, type OfflineFaults, type SimRequest } from '../../subgraphs/kit/simulator.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { createUpstream, type UpstreamOptions } from '../../subgraphs/kit/upstream.ts';
 
 /** The registry root the subgraph calls by default. */
 export const BASE = 'https://admin.dataportal.se';

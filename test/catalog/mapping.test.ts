@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildASTSchema, isObjectType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../kit/simulator.ts';
 import { decodeDataset } from '../../subgraphs/catalog/decode.ts';
 import { schemaAgencyIds } from '../../subgraphs/catalog/index.ts';
 import { T } from '../../subgraphs/catalog/rdf.ts';
@@ -16,7 +17,6 @@ import { agencyMappings, parseMapping, ruleMatches } from '../../subgraphs/catal
 import { buildCatalogue } from '../../subgraphs/catalog/simulator/catalogue.ts';
 import { genericSpec } from '../../subgraphs/catalog/simulator/synthetic.ts';
 import { subgraphModules } from '../../subgraphs/index.ts';
-import { seededRandom } from '../../subgraphs/kit/simulator.ts';
 import { BASE } from './helpers.ts';
 
 describe('catalog-datasets.json of every agency', () => {

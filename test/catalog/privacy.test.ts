@@ -5,10 +5,10 @@
 import { execute, parse } from 'graphql';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../kit/logger.ts';
+import { OfflineDispatcher } from '../../kit/simulator.ts';
+import { createTrace } from '../../kit/upstream.ts';
 import { buildCatalogue } from '../../subgraphs/catalog/simulator/catalogue.ts';
-import { createLogger } from '../../subgraphs/kit/logger.ts';
-import { OfflineDispatcher } from '../../subgraphs/kit/simulator.ts';
-import { createTrace } from '../../subgraphs/kit/upstream.ts';
 import { BASE, catalogRuntime, NOW, simulator } from './helpers.ts';
 
 const VCARD = 'http://www.w3.org/2006/vcard/ns#';

@@ -6,6 +6,8 @@
 import Keyv from 'keyv';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../kit/logger.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { createCatalogClient } from '../../subgraphs/catalog/client.ts';
 import {
   type DatasetFilters,
@@ -17,8 +19,6 @@ import {
   wordClause,
 } from '../../subgraphs/catalog/query.ts';
 import { formatFilter, publisherUris } from '../../subgraphs/catalog/resolvers.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
 import { BASE } from './helpers.ts';
 
 const TYPES =

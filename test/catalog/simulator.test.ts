@@ -4,8 +4,8 @@
  * catalogue, the registry's 400s are reproduced, and two instances answer identically.
  */
 import { describe, expect, it } from 'vitest';
+import type { SimResponse } from '../../kit/simulator.ts';
 import { predicateHash } from '../../subgraphs/catalog/rdf.ts';
-import type { SimResponse } from '../../subgraphs/kit/simulator.ts';
 import { shapeDifferences } from '../helpers/shape.ts';
 import { recorded, simGet, simulator } from './helpers.ts';
 

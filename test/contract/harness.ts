@@ -30,12 +30,12 @@ import {
 } from 'graphql';
 import Keyv from 'keyv';
 import type { Dispatcher } from 'undici';
-import { readEnv } from '../../subgraphs/kit/config.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
-import type { SubgraphModule, SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { round6 } from '../../subgraphs/kit/sweden.ts';
-import { createTrace, type UpstreamMode } from '../../subgraphs/kit/upstream.ts';
+import { readEnv } from '../../kit/config.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createFileSnapshotStore } from '../../kit/snapshot.ts';
+import type { SubgraphModule, SubgraphRuntime } from '../../kit/subgraph.ts';
+import { round6 } from '../../kit/sweden.ts';
+import { createTrace, type UpstreamMode } from '../../kit/upstream.ts';
 
 export type Json = Record<string, unknown>;
 

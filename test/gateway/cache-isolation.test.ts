@@ -8,7 +8,7 @@ import { MockAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from '../../gateway/src/server.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { silentLogger } from '../../kit/logger.ts';
 
 const REDIS = 'redis://127.0.0.1:6379/10';
 const QUERY = '{ municipality(code: "0180") { forecast(hours: 1) { time airTemperature } } }';

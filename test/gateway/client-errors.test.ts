@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullEnvSpec, loadConfig } from '../../gateway/src/config.ts';
 import { QUOTE_MAX, shortenMessage } from '../../gateway/src/errors.ts';
-import { ConfigError } from '../../subgraphs/kit/config.ts';
+import { ConfigError } from '../../kit/config.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 interface Answer {

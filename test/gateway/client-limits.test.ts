@@ -6,7 +6,7 @@ import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp } from '../../gateway/src/server.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { silentLogger } from '../../kit/logger.ts';
 
 const REDIS = 'redis://127.0.0.1:6379/11';
 const apps: GatewayApp[] = [];

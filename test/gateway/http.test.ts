@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp } from '../../gateway/src/server.ts';
-import { createLogger } from '../../subgraphs/kit/logger.ts';
+import { createLogger } from '../../kit/logger.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 describe('gateway HTTP edge cases', () => {

@@ -18,9 +18,9 @@ import {
   parseManifest,
   sha256,
 } from '../../gateway/src/persisted.ts';
+import { ConfigError } from '../../kit/config.ts';
+import { silentLogger } from '../../kit/logger.ts';
 import { buildManifest } from '../../scripts/persisted-manifest.ts';
-import { ConfigError } from '../../subgraphs/kit/config.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 /** A Redis database no other test uses; every key this file writes is deleted afterwards. */

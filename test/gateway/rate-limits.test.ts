@@ -2,10 +2,10 @@ import { execute, parse } from 'graphql';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
-import { ConfigError } from '../../subgraphs/kit/config.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createRateLimiters, type RateLimiter } from '../../subgraphs/kit/ratelimit.ts';
-import { createTrace } from '../../subgraphs/kit/upstream.ts';
+import { ConfigError } from '../../kit/config.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createRateLimiters, type RateLimiter } from '../../kit/ratelimit.ts';
+import { createTrace } from '../../kit/upstream.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 

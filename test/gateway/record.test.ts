@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../kit/logger.ts';
+import type { RecordedExchange } from '../../kit/snapshot.ts';
 import { README_QUERY, type RecordReport, recordSnapshot } from '../../scripts/record.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import type { RecordedExchange } from '../../subgraphs/kit/snapshot.ts';
 import { offlineAgent, startTestGateway } from '../helpers/gateway.ts';
 
 const FORECAST_ORIGIN = 'https://opendata-download-metfcst.smhi.se';

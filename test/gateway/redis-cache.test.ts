@@ -5,9 +5,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp } from '../../gateway/src/server.ts';
-import { closeCache, createCache } from '../../subgraphs/kit/cache.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { snapshotKey } from '../../subgraphs/kit/snapshot.ts';
+import { closeCache, createCache } from '../../kit/cache.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { snapshotKey } from '../../kit/snapshot.ts';
 
 const README_QUERY =
   '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { type SubgraphServer, serveSubgraph } from '../../subgraphs/kit/serve.ts';
-import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { type SubgraphServer, serveSubgraph } from '../../kit/serve.ts';
+import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { freePort } from './ports.ts';
@@ -129,7 +129,7 @@ describe('per-request limits hold across fetches to a remote subgraph', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     // An offline SMHI service that allows two forecast points per gateway request.
-    const { createOfflineMode } = await import('../../subgraphs/kit/simulator.ts');
+    const { createOfflineMode } = await import('../../kit/simulator.ts');
     const config = loadConfig({ SMHI_MAX_FORECAST_POINTS: '2' }).subgraphs;
     const offline = createOfflineMode([smhi], { config, now: Date.now });
     const runtime = smhi.create({

@@ -3,8 +3,8 @@ import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp } from '../../gateway/src/server.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import type { UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import type { UpstreamEvent } from '../../kit/upstream.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 
 const forecast = JSON.parse(

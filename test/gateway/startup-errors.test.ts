@@ -10,8 +10,8 @@ import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp } from '../../gateway/src/server.ts';
-import { ConfigError } from '../../subgraphs/kit/config.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { ConfigError } from '../../kit/config.ts';
+import { silentLogger } from '../../kit/logger.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 
 const start = (env: Record<string, string>) =>

@@ -2,8 +2,8 @@ import Keyv from 'keyv';
 import { MockAgent } from 'undici';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from '../../gateway/src/server.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import type { UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import type { UpstreamEvent } from '../../kit/upstream.ts';
 
 export interface TestGateway {
   app: GatewayApp;

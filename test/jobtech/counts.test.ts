@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { geography } from '../../kit/sweden.ts';
 import {
   type JobTechClient,
   parseSearch,
@@ -7,7 +8,6 @@ import {
 } from '../../subgraphs/jobtech/client.ts';
 import { countMunicipalities, STATS_LIMIT } from '../../subgraphs/jobtech/loaders.ts';
 import { locationTable } from '../../subgraphs/jobtech/locations.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
 import { fixture } from './helpers.ts';
 
 const region01Stats = parseSearch(fixture('jobsearch_search_stats_municipality_region01_synthetic.json'));

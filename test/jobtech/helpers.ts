@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { execute, parse } from 'graphql';
 import Keyv from 'keyv';
 import type { Interceptable, MockAgent } from 'undici';
+import { readEnv } from '../../kit/config.ts';
+import { type Logger, silentLogger } from '../../kit/logger.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
+import { createTrace, type RequestTrace } from '../../kit/upstream.ts';
 import { jobtech, jobtechEnv } from '../../subgraphs/jobtech/index.ts';
-import { readEnv } from '../../subgraphs/kit/config.ts';
-import { type Logger, silentLogger } from '../../subgraphs/kit/logger.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { createTrace, type RequestTrace } from '../../subgraphs/kit/upstream.ts';
 
 export const ORIGIN = 'https://jobsearch.test';
 export const JSON_HEADERS = { 'content-type': 'application/json' };

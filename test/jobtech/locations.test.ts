@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { geography } from '../../kit/sweden.ts';
 import {
   countyCodeOfConcept,
   countyConcept,
@@ -6,7 +7,6 @@ import {
   municipalityCodeOfConcept,
   municipalityConcept,
 } from '../../subgraphs/jobtech/locations.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
 
 describe('JobTech location concept table', () => {
   it('covers every municipality and county of the embedded geography, with the same names', () => {

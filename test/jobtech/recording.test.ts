@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../kit/logger.ts';
+import { createFileSnapshotStore } from '../../kit/snapshot.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { createJobTechClient } from '../../subgraphs/jobtech/client.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 
 const ad = JSON.parse(readFileSync('test/fixtures/jobtech/jobsearch_ad_28746073.json', 'utf8')) as Record<

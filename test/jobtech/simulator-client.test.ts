@@ -4,12 +4,12 @@
  * statuses the simulator produces mapping to the right errors.
  */
 import { describe, expect, it } from 'vitest';
+import { codeForUpstream, UpstreamError } from '../../kit/errors.ts';
+import { haversineKm } from '../../kit/geo.ts';
+import { geography } from '../../kit/sweden.ts';
 import type { SearchParams } from '../../subgraphs/jobtech/client.ts';
 import { countMunicipalities } from '../../subgraphs/jobtech/loaders.ts';
 import { locationTable } from '../../subgraphs/jobtech/locations.ts';
-import { codeForUpstream, UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { haversineKm } from '../../subgraphs/kit/geo.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
 import { harness, NOW } from './simulator-helpers.ts';
 
 const concepts = locationTable();

@@ -5,8 +5,8 @@
  * map to the right errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haversineKm } from '../../subgraphs/kit/geo.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { haversineKm } from '../../kit/geo.ts';
+import { geography } from '../../kit/sweden.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 type Json = Record<string, unknown>;

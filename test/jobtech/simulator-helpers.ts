@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { request } from 'undici';
+import { silentLogger } from '../../kit/logger.ts';
+import { type AgencySimulator, OfflineDispatcher, type OfflineFaults } from '../../kit/simulator.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { createJobTechClient, type JobTechClient } from '../../subgraphs/jobtech/client.ts';
 import { createJobTechSimulator } from '../../subgraphs/jobtech/simulator/index.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import {
-  type AgencySimulator,
-  OfflineDispatcher,
-  type OfflineFaults,
-} from '../../subgraphs/kit/simulator.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
 
 /** JobSearch's real base URL: the simulator mounts wherever JOBTECH_SEARCH_URL points. */
 export const JOBSEARCH = 'https://jobsearch.api.jobtechdev.se';

@@ -5,10 +5,10 @@
  * simulator-gateway.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { haversineKm, pointInPolygon } from '../../kit/geo.ts';
+import { geography } from '../../kit/sweden.ts';
 import { locationTable } from '../../subgraphs/jobtech/locations.ts';
 import { swedishIso } from '../../subgraphs/jobtech/time.ts';
-import { haversineKm, pointInPolygon } from '../../subgraphs/kit/geo.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
 import { shapeDifferences } from '../helpers/shape.ts';
 import { type Ad, type Complete, harness, NOW, recording, type Search } from './simulator-helpers.ts';
 

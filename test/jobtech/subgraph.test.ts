@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../subgraphs/kit/logger.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
+import type { Logger } from '../../kit/logger.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 import { createRuntime, fixture, intercept, ORIGIN, run, type Seen } from './helpers.ts';
 

@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../subgraphs/kit/errors.ts';
+import { UpstreamError } from '../../kit/errors.ts';
 import { anyJson, type Harness, harness, rejectionOf } from './helpers.ts';
 
 let h: Harness | undefined;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheGet, cacheSet, closeCache, createCache } from '../../subgraphs/kit/cache.ts';
-import { codeForUpstream, type UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { snapshotKey } from '../../subgraphs/kit/snapshot.ts';
-import { createTrace, createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { cacheGet, cacheSet, closeCache, createCache } from '../../kit/cache.ts';
+import { codeForUpstream, type UpstreamError } from '../../kit/errors.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { snapshotKey } from '../../kit/snapshot.ts';
+import { createTrace, createUpstream } from '../../kit/upstream.ts';
 import { anyJson, fakeClock, type Harness, harness, ORIGIN, offlineAgent, rejectionOf } from './helpers.ts';
 
 const MINUTE = 60_000;

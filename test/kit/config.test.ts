@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bool, ConfigError, int, oneOf, readEnv, str, url } from '../../subgraphs/kit/config.ts';
+import { bool, ConfigError, int, oneOf, readEnv, str, url } from '../../kit/config.ts';
 
 const spec = {
   PORT: int({ description: 'port', default: '4000', min: 0, max: 65535 }),

@@ -1,9 +1,9 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { createFairQueue } from '../../subgraphs/kit/fair-queue.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createRateLimiter, unlimited } from '../../subgraphs/kit/ratelimit.ts';
-import { createTrace, createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { createFairQueue } from '../../kit/fair-queue.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createRateLimiter, unlimited } from '../../kit/ratelimit.ts';
+import { createTrace, createUpstream } from '../../kit/upstream.ts';
 import { fakeClock, ORIGIN, offlineAgent } from './helpers.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

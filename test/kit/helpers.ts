@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { MockAgent } from 'undici';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream, type Upstream, type UpstreamOptions } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createUpstream, type Upstream, type UpstreamOptions } from '../../kit/upstream.ts';
 
 export const ORIGIN = 'https://agency.test';
 

@@ -6,8 +6,8 @@
  */
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { describe, expect, it } from 'vitest';
-import { bboxOf, type Polygonal, pointInPolygon, polygonsOf } from '../../subgraphs/kit/geo.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { bboxOf, type Polygonal, pointInPolygon, polygonsOf } from '../../kit/geo.ts';
+import { geography } from '../../kit/sweden.ts';
 
 /** Points of a GRID × GRID lattice over the geometry's bounding box, offset from exact vertices. */
 const GRID = 12;

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import {
-  connectRedis,
-  createRedisRateLimiter,
-  type RedisEvalClient,
-} from '../../subgraphs/kit/ratelimit-redis.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { connectRedis, createRedisRateLimiter, type RedisEvalClient } from '../../kit/ratelimit-redis.ts';
 import { fakeClock } from './helpers.ts';
 
 /** The largest number of timestamps inside any half-open window [t, t + windowMs). */

@@ -1,8 +1,8 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createRateLimiter } from '../../subgraphs/kit/ratelimit.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createRateLimiter } from '../../kit/ratelimit.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { anyJson, fakeClock, ORIGIN, offlineAgent } from './helpers.ts';
 
 /** The largest number of timestamps inside any half-open window [t, t + windowMs). */

@@ -7,9 +7,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClientLimits } from '../../gateway/src/clients.ts';
-import { cacheGet, cacheSet, cacheState, closeCache, createCache } from '../../subgraphs/kit/cache.ts';
-import { createLogger } from '../../subgraphs/kit/logger.ts';
-import { createRedisGuard } from '../../subgraphs/kit/redis-guard.ts';
+import { cacheGet, cacheSet, cacheState, closeCache, createCache } from '../../kit/cache.ts';
+import { createLogger } from '../../kit/logger.ts';
+import { createRedisGuard } from '../../kit/redis-guard.ts';
 import { fakeClock } from './helpers.ts';
 
 function capturingLogger() {

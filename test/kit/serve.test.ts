@@ -6,8 +6,8 @@ import { connect } from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SubgraphServer, serveSubgraph } from '../../subgraphs/kit/serve.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
+import { type SubgraphServer, serveSubgraph } from '../../kit/serve.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
 
 function runtime(): SubgraphRuntime {
   return {

@@ -2,9 +2,9 @@ import Keyv from 'keyv';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
-import { ConfigError } from '../../subgraphs/kit/config.ts';
-import { UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { ConfigError } from '../../kit/config.ts';
+import { UpstreamError } from '../../kit/errors.ts';
+import { silentLogger } from '../../kit/logger.ts';
 import {
   type AgencySimulator,
   createOfflineMode,
@@ -13,8 +13,8 @@ import {
   type OfflineFaults,
   parseOfflineFaults,
   seededRandom,
-} from '../../subgraphs/kit/simulator.ts';
-import { createTrace, createUpstream, type UpstreamOptions } from '../../subgraphs/kit/upstream.ts';
+} from '../../kit/simulator.ts';
+import { createTrace, createUpstream, type UpstreamOptions } from '../../kit/upstream.ts';
 
 const BASE = 'https://agency.test/api/v2';
 

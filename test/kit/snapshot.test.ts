@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import Keyv from 'keyv';
 import type { Dispatcher } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codeForUpstream, type UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { codeForUpstream, type UpstreamError } from '../../kit/errors.ts';
+import { silentLogger } from '../../kit/logger.ts';
 import {
   createFileSnapshotStore,
   type RecordedExchange,
   snapshotFileName,
   snapshotKey,
-} from '../../subgraphs/kit/snapshot.ts';
-import { createUpstream, type UpstreamOptions } from '../../subgraphs/kit/upstream.ts';
+} from '../../kit/snapshot.ts';
+import { createUpstream, type UpstreamOptions } from '../../kit/upstream.ts';
 import { anyJson, fakeClock, ORIGIN, offlineAgent, rejectionOf } from './helpers.ts';
 
 let dir: string;

@@ -1,8 +1,8 @@
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { requireCounty } from '../../subgraphs/kit/sweden.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { requireCounty } from '../../kit/sweden.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 
 describe('stale-if-error and refused credentials', () => {

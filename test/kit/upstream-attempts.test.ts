@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createUpstream, type UpstreamEvent } from '../../kit/upstream.ts';
 import { offlineAgent } from '../helpers/gateway.ts';
 
 describe('upstream events', () => {

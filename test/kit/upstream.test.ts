@@ -1,8 +1,8 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codeForUpstream, toGraphQLError, UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { createRateLimiter } from '../../subgraphs/kit/ratelimit.ts';
-import { createTrace } from '../../subgraphs/kit/upstream.ts';
+import { codeForUpstream, toGraphQLError, UpstreamError } from '../../kit/errors.ts';
+import { createRateLimiter } from '../../kit/ratelimit.ts';
+import { createTrace } from '../../kit/upstream.ts';
 import { anyJson, type Harness, harness, ORIGIN, rejectionOf } from './helpers.ts';
 
 let h: Harness;

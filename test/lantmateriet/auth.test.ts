@@ -1,7 +1,7 @@
 import type { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { UpstreamError } from '../../kit/errors.ts';
+import { silentLogger } from '../../kit/logger.ts';
 import {
   ADDRESS,
   ADMIN,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { geography } from '../../kit/sweden.ts';
 import {
   directPointParam,
   fromCrs84,

@@ -2,16 +2,11 @@ import { readFileSync } from 'node:fs';
 import { execute, type GraphQLFormattedError, parse } from 'graphql';
 import Keyv from 'keyv';
 import { type Dispatcher, MockAgent } from 'undici';
-import { readEnv } from '../../subgraphs/kit/config.ts';
-import { createLogger, type Logger } from '../../subgraphs/kit/logger.ts';
-import type { SnapshotStore } from '../../subgraphs/kit/snapshot.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import {
-  createTrace,
-  type RequestTrace,
-  type UpstreamEvent,
-  type UpstreamMode,
-} from '../../subgraphs/kit/upstream.ts';
+import { readEnv } from '../../kit/config.ts';
+import { createLogger, type Logger } from '../../kit/logger.ts';
+import type { SnapshotStore } from '../../kit/snapshot.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
+import { createTrace, type RequestTrace, type UpstreamEvent, type UpstreamMode } from '../../kit/upstream.ts';
 import { lantmateriet, lantmaterietEnv } from '../../subgraphs/lantmateriet/index.ts';
 
 export const API = 'https://api.lantmateriet.se';

@@ -1,9 +1,9 @@
 import Keyv from 'keyv';
 import type { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { geography } from '../../kit/sweden.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { createAuth } from '../../subgraphs/lantmateriet/auth.ts';
 import { ADDRESS_BATCH_MAX, createLantmaterietClient } from '../../subgraphs/lantmateriet/client.ts';
 import { isPlausibleSweref, toSweref } from '../../subgraphs/lantmateriet/coords.ts';

@@ -1,11 +1,11 @@
 import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeForUpstream, UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { type Polygonal, pointInPolygon } from '../../subgraphs/kit/geo.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { OfflineDispatcher } from '../../subgraphs/kit/simulator.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { codeForUpstream, UpstreamError } from '../../kit/errors.ts';
+import { type Polygonal, pointInPolygon } from '../../kit/geo.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { OfflineDispatcher } from '../../kit/simulator.ts';
+import { geography } from '../../kit/sweden.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { ADDRESS, ADMIN, createAuth, MARKHOJD, ORTNAMN } from '../../subgraphs/lantmateriet/auth.ts';
 import { createLantmaterietClient, type LantmaterietClient } from '../../subgraphs/lantmateriet/client.ts';
 import { roundSweref, toSweref, toWgs84 } from '../../subgraphs/lantmateriet/coords.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Keyv from 'keyv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
+import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import {
   ADMIN,
   ADRESS,

@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import { readEnv } from '../../subgraphs/kit/config.ts';
-import { OfflineDispatcher, type SimRequest } from '../../subgraphs/kit/simulator.ts';
+import { readEnv } from '../../kit/config.ts';
+import { OfflineDispatcher, type SimRequest } from '../../kit/simulator.ts';
 import { lantmaterietEnv } from '../../subgraphs/lantmateriet/index.ts';
 import {
   createLantmaterietSimulator,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Polygonal, pointInPolygon } from '../../subgraphs/kit/geo.ts';
-import type { OfflineDispatcher } from '../../subgraphs/kit/simulator.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { type Polygonal, pointInPolygon } from '../../kit/geo.ts';
+import type { OfflineDispatcher } from '../../kit/simulator.ts';
+import { geography } from '../../kit/sweden.ts';
 import { toSweref, toWgs84 } from '../../subgraphs/lantmateriet/coords.ts';
 import { projectTo } from '../../subgraphs/lantmateriet/simulator/crs.ts';
 import { shapeDifferences } from '../helpers/shape.ts';

@@ -4,7 +4,7 @@
  * with values, without errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { geography } from '../../kit/sweden.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 type Json = Record<string, unknown>;

@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from '../../gateway/src/compose.ts';
 import { loadSubgraphList } from '../../gateway/src/subgraph-list.ts';
-import { ERROR_CODES } from '../../subgraphs/kit/errors.ts';
+import { ERROR_CODES } from '../../kit/errors.ts';
 import { entitiesOf } from '../contract/harness.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { sh } from './temp-repo.ts';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type ExecutionResult, execute, parse } from 'graphql';
 import Keyv from 'keyv';
 import { MockAgent } from 'undici';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
-import { createTrace } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
+import { createTrace } from '../../kit/upstream.ts';
 import { createScbModule } from '../../subgraphs/scb/index.ts';
 import { type FakeClock, fakeClock } from '../kit/helpers.ts';
 

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import {
-  connectRedis,
-  createRedisRateLimiter,
-  type RedisEvalClient,
-} from '../../subgraphs/kit/ratelimit-redis.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { connectRedis, createRedisRateLimiter, type RedisEvalClient } from '../../kit/ratelimit-redis.ts';
+import { geography } from '../../kit/sweden.ts';
 import { createAdaptiveRateLimiter } from '../../subgraphs/scb/limiter.ts';
 import { fakeClock } from '../kit/helpers.ts';
 import { entitiesQuery, fixture, type ScbHarness, scbHarness } from './helpers.ts';

@@ -1,9 +1,9 @@
 import { execute, parse } from 'graphql';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
-import { createTrace } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { geography } from '../../kit/sweden.ts';
+import { createTrace } from '../../kit/upstream.ts';
 import { createScbModule } from '../../subgraphs/scb/index.ts';
 import { fakeClock } from '../kit/helpers.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { geography } from '../../kit/sweden.ts';
 import { cells, parseDataset } from '../../subgraphs/scb/jsonstat.ts';
 import { shapeDifferences } from '../helpers/shape.ts';
 import { recorded, SCB_REAL_BASE, simHarness } from './simulator-helpers.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { geography } from '../../kit/sweden.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 import {
   entitiesQuery,

@@ -6,8 +6,8 @@
 import { type GraphQLField, getNamedType, isCompositeType, isObjectType, parse } from 'graphql';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { cachePolicyOf } from '../../subgraphs/kit/cache-policy.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
+import { cachePolicyOf } from '../../kit/cache-policy.ts';
+import { silentLogger } from '../../kit/logger.ts';
 import { TTL } from '../../subgraphs/sgu/client.ts';
 import { sgu } from '../../subgraphs/sgu/index.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ogcFeatures, parseFeatureCollection } from '../../subgraphs/kit/ogc.ts';
-import { createTrace } from '../../subgraphs/kit/upstream.ts';
+import { ogcFeatures, parseFeatureCollection } from '../../kit/ogc.ts';
+import { createTrace } from '../../kit/upstream.ts';
 import {
   createSguClient,
   featureContaining,

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { execute, parse } from 'graphql';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEnv } from '../../subgraphs/kit/config.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createTrace, type UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { readEnv } from '../../kit/config.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createTrace, type UpstreamEvent } from '../../kit/upstream.ts';
 import { sgu } from '../../subgraphs/sgu/index.ts';
 import { offlineAgent, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { fixture, ORIGIN } from './helpers.ts';
@@ -72,7 +72,7 @@ describe('SGU upstream failures', () => {
       ...readdirSync('subgraphs/sgu')
         .filter((f) => f.endsWith('.ts'))
         .map((f) => `subgraphs/sgu/${f}`),
-      'subgraphs/kit/ogc.ts',
+      'kit/ogc.ts',
     ];
     for (const file of files) {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/rejectUnauthorized|NODE_TLS_REJECT_UNAUTHORIZED/);

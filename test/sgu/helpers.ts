@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { type Interceptable, MockAgent } from 'undici';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream, type Upstream, type UpstreamOptions } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createUpstream, type Upstream, type UpstreamOptions } from '../../kit/upstream.ts';
 
 export const ORIGIN = 'https://api.sgu.se';
 export const BASE = `${ORIGIN}/oppnadata`;

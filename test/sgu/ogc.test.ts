@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../subgraphs/kit/errors.ts';
+import { UpstreamError } from '../../kit/errors.ts';
 import {
   bboxAround,
   cqlString,
@@ -7,8 +7,8 @@ import {
   ogcFeatures,
   parseFeatureCollection,
   pointOf,
-} from '../../subgraphs/kit/ogc.ts';
-import { ShapeError } from '../../subgraphs/kit/validate.ts';
+} from '../../kit/ogc.ts';
+import { ShapeError } from '../../kit/validate.ts';
 import { BASE, collection, pathOf, pointFeature, type SguHarness, sguHarness } from './helpers.ts';
 
 const ROOT = '/grundvattennivaer-observerade/ogc/features/v1';

@@ -5,12 +5,12 @@
  */
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codeForUpstream, UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { haversineKm } from '../../subgraphs/kit/geo.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { ogcFeatures } from '../../subgraphs/kit/ogc.ts';
-import { OfflineDispatcher, type OfflineFaults } from '../../subgraphs/kit/simulator.ts';
-import { createTrace, createUpstream, type Upstream } from '../../subgraphs/kit/upstream.ts';
+import { codeForUpstream, UpstreamError } from '../../kit/errors.ts';
+import { haversineKm } from '../../kit/geo.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { ogcFeatures } from '../../kit/ogc.ts';
+import { OfflineDispatcher, type OfflineFaults } from '../../kit/simulator.ts';
+import { createTrace, createUpstream, type Upstream } from '../../kit/upstream.ts';
 import { createSguClient, SERVICES } from '../../subgraphs/sgu/client.ts';
 import { wellArchive } from '../../subgraphs/sgu/simulator/wells.ts';
 import { BASE, DAY, NOW, newSimulator } from './simulator-helpers.ts';

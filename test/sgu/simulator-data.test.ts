@@ -4,9 +4,9 @@
  * sized by area and town, and soil/bedrock maps that tessellate Sweden with regionally sensible types.
  */
 import { describe, expect, it } from 'vitest';
-import { pointInPolygon } from '../../subgraphs/kit/geo.ts';
-import { seededRandom } from '../../subgraphs/kit/simulator.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { pointInPolygon } from '../../kit/geo.ts';
+import { seededRandom } from '../../kit/simulator.ts';
+import { geography } from '../../kit/sweden.ts';
 import { fromSweref, toSweref } from '../../subgraphs/sgu/simulator/geometry.ts';
 import { cellRing, GRIDS } from '../../subgraphs/sgu/simulator/maps.ts';
 import { stations } from '../../subgraphs/sgu/simulator/stations.ts';

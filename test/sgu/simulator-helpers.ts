@@ -1,5 +1,5 @@
 /** Shared by the SGU simulator tests: a simulator on a fixed clock and a way to ask it directly. */
-import type { AgencySimulator, SimRequest, SimResponse } from '../../subgraphs/kit/simulator.ts';
+import type { AgencySimulator, SimRequest, SimResponse } from '../../kit/simulator.ts';
 import { createSguSimulator } from '../../subgraphs/sgu/simulator/index.ts';
 
 export const BASE = 'https://api.sgu.se/oppnadata';

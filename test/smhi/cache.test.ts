@@ -7,9 +7,9 @@ import { type GraphQLField, getNamedType, isCompositeType, isObjectType, parse }
 import Keyv from 'keyv';
 import type { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachePolicyOf } from '../../subgraphs/kit/cache-policy.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { cachePolicyOf } from '../../kit/cache-policy.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createUpstream } from '../../kit/upstream.ts';
 import { createSmhiClient, type SmhiClient, TTL } from '../../subgraphs/smhi/client.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { offlineAgent } from '../helpers/gateway.ts';

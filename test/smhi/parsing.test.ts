@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { createTrace, createUpstream } from '../../subgraphs/kit/upstream.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { createTrace, createUpstream } from '../../kit/upstream.ts';
 import { createSmhiClient, parseForecast, type SmhiClient } from '../../subgraphs/smhi/client.ts';
 import { WEATHER_SYMBOLS, weatherSymbol } from '../../subgraphs/smhi/codes.ts';
 import { createLoaders } from '../../subgraphs/smhi/loaders.ts';

@@ -7,8 +7,8 @@ import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp } from '../../gateway/src/server.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { geography } from '../../kit/sweden.ts';
 import { createWarnings } from '../../subgraphs/smhi/simulator/warnings.ts';
 
 const DAY = 86_400_000;

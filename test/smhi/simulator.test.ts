@@ -7,16 +7,12 @@ import { readFileSync } from 'node:fs';
 import Keyv from 'keyv';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeForUpstream, UpstreamError } from '../../subgraphs/kit/errors.ts';
-import { haversineKm, pointInPolygon } from '../../subgraphs/kit/geo.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import {
-  type AgencySimulator,
-  OfflineDispatcher,
-  type OfflineFaults,
-} from '../../subgraphs/kit/simulator.ts';
-import { geography } from '../../subgraphs/kit/sweden.ts';
-import { createUpstream, type Upstream } from '../../subgraphs/kit/upstream.ts';
+import { codeForUpstream, UpstreamError } from '../../kit/errors.ts';
+import { haversineKm, pointInPolygon } from '../../kit/geo.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { type AgencySimulator, OfflineDispatcher, type OfflineFaults } from '../../kit/simulator.ts';
+import { geography } from '../../kit/sweden.ts';
+import { createUpstream, type Upstream } from '../../kit/upstream.ts';
 import { createSmhiClient } from '../../subgraphs/smhi/client.ts';
 import {
   forecastFor,

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { geography } from '../../subgraphs/kit/sweden.ts';
+import { geography } from '../../kit/sweden.ts';
 import {
   areaCoversMunicipality,
   areaCoversPoint,

@@ -2,7 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Keyv from 'keyv';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from '../../gateway/src/server.ts';
-import { createLogger, type Logger, silentLogger } from '../../subgraphs/kit/logger.ts';
+import { createLogger, type Logger, silentLogger } from '../../kit/logger.ts';
 
 /** A logger that keeps every line it writes, parsed. */
 export function captureLogger(level: 'debug' | 'info' = 'debug'): {

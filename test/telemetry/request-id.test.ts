@@ -11,10 +11,10 @@ import Keyv from 'keyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { setupTelemetry } from '../../gateway/src/telemetry.ts';
-import { requestIdFrom } from '../../subgraphs/kit/logger.ts';
-import { type SubgraphServer, serveSubgraph } from '../../subgraphs/kit/serve.ts';
-import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
-import type { UpstreamEvent } from '../../subgraphs/kit/upstream.ts';
+import { requestIdFrom } from '../../kit/logger.ts';
+import { type SubgraphServer, serveSubgraph } from '../../kit/serve.ts';
+import { createFileSnapshotStore } from '../../kit/snapshot.ts';
+import type { UpstreamEvent } from '../../kit/upstream.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { captureLogger, startGateway, type TracedGateway } from './helpers.ts';
 

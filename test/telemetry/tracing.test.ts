@@ -11,9 +11,9 @@ import Keyv from 'keyv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { setupTelemetry, type Telemetry } from '../../gateway/src/telemetry.ts';
-import { silentLogger } from '../../subgraphs/kit/logger.ts';
-import { type SubgraphServer, serveSubgraph } from '../../subgraphs/kit/serve.ts';
-import { createFileSnapshotStore } from '../../subgraphs/kit/snapshot.ts';
+import { silentLogger } from '../../kit/logger.ts';
+import { type SubgraphServer, serveSubgraph } from '../../kit/serve.ts';
+import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { captureLogger, eventually, startGateway, type TracedGateway, traceOf } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { Logger } from '../../../subgraphs/kit/logger.ts';
+import type { Logger } from '../../../kit/logger.ts';
 import { DEFAULT_EXAMPLES_DIR, type Example, loadExamples } from './examples.ts';
 
 /** Where the explorer's static files are served. */

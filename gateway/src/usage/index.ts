@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { Counter, Gauge, Histogram, type MetricValue, Registry } from 'prom-client';
-import type { UpstreamEvent } from '../../../subgraphs/kit/upstream.ts';
+import type { UpstreamEvent } from '../../../kit/upstream.ts';
 import type { GatewayContext } from '../datasources.ts';
 import { type FieldOwners, fieldOwners } from './ownership.ts';
 import { type SupplyReport, supplyReport } from './supply.ts';

@@ -1,5 +1,5 @@
-import type { RequestTrace, Upstream } from '../kit/upstream.ts';
-import { expectObject, optionalString } from '../kit/validate.ts';
+import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
+import { expectObject, optionalString } from '../../kit/validate.ts';
 
 /**
  * PLACEHOLDER made by `npm run new-subgraph`: the path and the response shape below are examples,

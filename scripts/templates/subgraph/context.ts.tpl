@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 
 /** A Municipality as the gateway hands it over: just its key. */
 export interface MunicipalityRef {

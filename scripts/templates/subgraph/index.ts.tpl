@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { url } from '../kit/config.ts';
-import { createSubgraph } from '../kit/subgraph.ts';
+import { url } from '../../kit/config.ts';
+import { createSubgraph } from '../../kit/subgraph.ts';
 import { create{{Pascal}}Client } from './client.ts';
 import type { {{Pascal}}Context } from './context.ts';
 import { createLoaders } from './loaders.ts';

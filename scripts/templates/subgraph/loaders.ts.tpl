@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RequestTrace } from '../kit/upstream.ts';
+import type { RequestTrace } from '../../kit/upstream.ts';
 import type { {{Pascal}}Client } from './client.ts';
 import type { {{Pascal}}Context } from './context.ts';
 

@@ -1,4 +1,4 @@
-import { requireMunicipality } from '../kit/sweden.ts';
+import { requireMunicipality } from '../../kit/sweden.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
 
 const AGENCY = '{{name}}';

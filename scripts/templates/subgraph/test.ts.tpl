@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { {{ident}} } from '../../subgraphs/{{name}}/index.ts';
-import type { SubgraphRuntime } from '../../subgraphs/kit/subgraph.ts';
+import type { SubgraphRuntime } from '../../kit/subgraph.ts';
 import { createRuntime, entitiesQuery, run } from '../contract/harness.ts';
 
 // The upstream answers below are SYNTHETIC (made by `npm run new-subgraph` for its placeholder API):

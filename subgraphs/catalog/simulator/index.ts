@@ -10,7 +10,7 @@ import {
   type SimRequest,
   type SimResponse,
   type SimulatorDeps,
-} from '../../kit/simulator.ts';
+} from '../../../kit/simulator.ts';
 import { P, type RdfGraph, T } from '../rdf.ts';
 import { buildCatalogue, type Catalogue, recursiveMetadata } from './catalogue.ts';
 import { toJsonLd, toNTriples, toRdfXml } from './serialize.ts';

@@ -13,9 +13,9 @@
  * (kit/data). Everything else — titles built from word lists, dates, ids, contact names — is synthetic.
  */
 
-import { SWEDEN_BBOX } from '../../kit/geo.ts';
-import { seededRandom } from '../../kit/simulator.ts';
-import { geography } from '../../kit/sweden.ts';
+import { SWEDEN_BBOX } from '../../../kit/geo.ts';
+import { seededRandom } from '../../../kit/simulator.ts';
+import { geography } from '../../../kit/sweden.ts';
 import { NS, P, type RdfGraph, type RdfValue, T } from '../rdf.ts';
 import { type AgencyCatalogMapping, agencyMappings } from '../served.ts';
 import { FILE_TYPE_BASE, FILE_TYPES, HVD, hvdUri, THEME_BASE } from '../vocab.ts';

@@ -1,6 +1,6 @@
-import { inBBox, pointInPolygon } from '../../kit/geo.ts';
-import { seededRandom } from '../../kit/simulator.ts';
-import { geography, round6 } from '../../kit/sweden.ts';
+import { inBBox, pointInPolygon } from '../../../kit/geo.ts';
+import { seededRandom } from '../../../kit/simulator.ts';
+import { geography, round6 } from '../../../kit/sweden.ts';
 import { locationTable } from '../locations.ts';
 import { swedishIso, swedishOffsetMs } from '../time.ts';
 import { type Concept, postalData, recordedAd, SWEDEN, type TaxonomyData, taxonomyData } from './data.ts';

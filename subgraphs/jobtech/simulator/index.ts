@@ -4,7 +4,7 @@ import {
   type SimRequest,
   type SimResponse,
   type SimulatorDeps,
-} from '../../kit/simulator.ts';
+} from '../../../kit/simulator.ts';
 import { buildCorpus, Clock, type Corpus, GENERATED_ADS, renderAd } from './corpus.ts';
 import { complete, search } from './search.ts';
 

@@ -1,5 +1,5 @@
-import { haversineKm } from '../../kit/geo.ts';
-import { json, type SimRequest, type SimResponse } from '../../kit/simulator.ts';
+import { haversineKm } from '../../../kit/geo.ts';
+import { json, type SimRequest, type SimResponse } from '../../../kit/simulator.ts';
 import { adText, Clock, type Corpus, instantOfLocal, renderAd, type SimAd } from './corpus.ts';
 import { SWEDEN } from './data.ts';
 import { compileFreetext, type Freetext, noConcepts } from './freetext.ts';

@@ -1,6 +1,6 @@
-import { distanceToBBoxKm, pointInPolygon } from '../../kit/geo.ts';
-import { seededRandom } from '../../kit/simulator.ts';
-import type { MunicipalityRecord } from '../../kit/sweden.ts';
+import { distanceToBBoxKm, pointInPolygon } from '../../../kit/geo.ts';
+import { seededRandom } from '../../../kit/simulator.ts';
+import type { MunicipalityRecord } from '../../../kit/sweden.ts';
 import { type Sweref, toSweref, toWgs84 } from '../coords.ts';
 import type { SimGeography } from './geography.ts';
 import type { PlaceNameRegister } from './names.ts';

@@ -1,4 +1,4 @@
-import { json, type SimRequest, type SimResponse } from '../../kit/simulator.ts';
+import { json, type SimRequest, type SimResponse } from '../../../kit/simulator.ts';
 import { uuidFrom } from './util.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { json, type SimRequest, type SimResponse, SimulatorBadJson } from '../../kit/simulator.ts';
+import { json, type SimRequest, type SimResponse, SimulatorBadJson } from '../../../kit/simulator.ts';
 import { isPlausibleSweref, type Sweref, toSweref, toWgs84 } from '../coords.ts';
 import type { AddressRegister, SimAddress } from './addresses.ts';
 import { gatewayFault } from './auth.ts';

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type BBox, bboxOf, type Polygonal, type PolygonCoords, polygonsOf } from '../../kit/geo.ts';
-import { type CountyRecord, geography, type MunicipalityRecord } from '../../kit/sweden.ts';
+import { type BBox, bboxOf, type Polygonal, type PolygonCoords, polygonsOf } from '../../../kit/geo.ts';
+import { type CountyRecord, geography, type MunicipalityRecord } from '../../../kit/sweden.ts';
 
 /**
  * The boundaries the simulated "Kommun, län och rike Direkt" serves: the real embedded outlines of
- * `subgraphs/kit/data/` (okfse/sweden-geojson, simplified; provenance there). Municipalities are the
+ * `kit/data/` (okfse/sweden-geojson, simplified; provenance there). Municipalities are the
  * file's own polygons. Counties and the realm (rike) are **dissolved** from the municipalities, so
  * they follow the present county division (the file's own county polygons are older, see
  * `kit/data/PROVENANCE-okfse.md`): the municipality outlines share their borders vertex for vertex
@@ -158,7 +158,7 @@ export interface SimGeography {
 
 /** County short names from the embedded county file (`name`, e.g. "Västra Götaland"). */
 function countyShortNames(): Map<string, string> {
-  const file = fileURLToPath(new URL('../../kit/data/swedish_regions.geojson', import.meta.url));
+  const file = fileURLToPath(new URL('../../../kit/data/swedish_regions.geojson', import.meta.url));
   const json = JSON.parse(readFileSync(file, 'utf8')) as {
     features: Array<{ properties: { l_id: number; name: string } }>;
   };

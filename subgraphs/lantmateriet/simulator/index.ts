@@ -1,5 +1,5 @@
-import type { AgencySimulator, SimRequest, SimResponse, SimulatorDeps } from '../../kit/simulator.ts';
-import { json } from '../../kit/simulator.ts';
+import type { AgencySimulator, SimRequest, SimResponse, SimulatorDeps } from '../../../kit/simulator.ts';
+import { json } from '../../../kit/simulator.ts';
 import { type AddressRegister, createAddressRegister } from './addresses.ts';
 import { createTokenIssuer, gatewayFault, simCredentials, type TokenIssuer } from './auth.ts';
 import { direktFault, handleAddress, handleMarkhojd, handleOrtnamn } from './direkt.ts';

@@ -1,4 +1,4 @@
-import { json, type SimRequest, type SimResponse, seededRandom } from '../../kit/simulator.ts';
+import { json, type SimRequest, type SimResponse, seededRandom } from '../../../kit/simulator.ts';
 import { isSwerefSrid, mm, projectTo } from './crs.ts';
 import type { BoundaryUnit, MultiPolygonCoords, SimGeography } from './geography.ts';
 import { uuidFrom } from './util.ts';

@@ -1,4 +1,4 @@
-import { seededRandom } from '../../kit/simulator.ts';
+import { seededRandom } from '../../../kit/simulator.ts';
 
 /** A UUID-shaped id (version 4 layout) from a seed: the same seed always gives the same id. */
 export function uuidFrom(seed: string): string {

@@ -5,7 +5,7 @@ import {
   type SimResponse,
   SimulatorBadJson,
   type SimulatorDeps,
-} from '../../kit/simulator.ts';
+} from '../../../kit/simulator.ts';
 import { dataDocument, listItem, metadataDocument, tableDocument } from './documents.ts';
 import { problem, resolveSelection, ScbError, selectionFromBody, selectionFromQuery } from './selection.ts';
 import { catalogueAt, RECORDED, type SimTable } from './tables.ts';

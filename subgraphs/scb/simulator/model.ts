@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { geography } from '../../kit/sweden.ts';
+import { geography } from '../../../kit/sweden.ts';
 
 /**
  * The offline SCB simulator's numbers: a deterministic population model (municipality × year × sex ×

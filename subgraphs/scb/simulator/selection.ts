@@ -1,4 +1,4 @@
-import type { SimResponse } from '../../kit/simulator.ts';
+import type { SimResponse } from '../../../kit/simulator.ts';
 import type { SimTable, SimVariable } from './tables.ts';
 
 /**

@@ -4,7 +4,7 @@
  * segments of candidate features (computed on demand) plus whatever part of the filter it could not
  * use to narrow them, which the service then evaluates feature by feature.
  */
-import { inBBox } from '../../kit/geo.ts';
+import { inBBox } from '../../../kit/geo.ts';
 import {
   allOf,
   confiningRegion,

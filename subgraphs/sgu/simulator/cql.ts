@@ -7,7 +7,7 @@
  * property types (a date column compares as instants: `obsdatum >= '2020-01-01T00:00:00+00:00'`).
  * A filter the service cannot read or that names an unknown property is a 400.
  */
-import type { Polygonal } from '../../kit/geo.ts';
+import type { Polygonal } from '../../../kit/geo.ts';
 import {
   boxRegion,
   type Crs,

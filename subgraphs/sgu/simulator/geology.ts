@@ -11,7 +11,7 @@
  * Bedrock: rock names as SGU writes `bergart_tx`; the unit texts follow the pattern of a real
  * `geo_enh_tx` ("Svekokarelska orogenen, intrusivbergart (granit-pegmatitsvit), …"); codes are ours.
  */
-import { geography, type MunicipalityRecord } from '../../kit/sweden.ts';
+import { geography, type MunicipalityRecord } from '../../../kit/sweden.ts';
 import { landMask } from './landmask.ts';
 import { pickWeighted, seedOf, unit, valueNoise } from './random.ts';
 

@@ -10,8 +10,8 @@ import {
   type PolygonCoords,
   pointInPolygon,
   polygonsIntersect,
-} from '../../kit/geo.ts';
-import { toSweref as kitToSweref, toWgs84 } from '../../kit/sweref.ts';
+} from '../../../kit/geo.ts';
+import { toSweref as kitToSweref, toWgs84 } from '../../../kit/sweref.ts';
 
 export type { BBox, Polygonal };
 

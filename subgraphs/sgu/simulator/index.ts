@@ -13,7 +13,7 @@
  *
  * See the "Offline simulator" section of subgraphs/sgu/README.md.
  */
-import type { AgencySimulator, SimulatorDeps } from '../../kit/simulator.ts';
+import type { AgencySimulator, SimulatorDeps } from '../../../kit/simulator.ts';
 import { errorResponse, handle } from './server.ts';
 
 export interface SguSimulatorConfig {

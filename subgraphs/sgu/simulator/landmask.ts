@@ -5,8 +5,8 @@
  * limestone, Skåne's clay till), and the coarse outlines miss islands and coast, so land is widened
  * by two raster cells (≈ 5–10 km) before it is used.
  */
-import type { Polygonal, PolygonCoords } from '../../kit/geo.ts';
-import { geography, type MunicipalityRecord } from '../../kit/sweden.ts';
+import type { Polygonal, PolygonCoords } from '../../../kit/geo.ts';
+import { geography, type MunicipalityRecord } from '../../../kit/sweden.ts';
 
 const LAT0 = 55.0;
 const LON0 = 10.5;

@@ -16,7 +16,7 @@
  * (its FeaturesExceptionHandler): 400 for a bad bbox, limit, startIndex, crs, datetime or filter,
  * 404 `NotFound` for an unknown dataset, collection or feature.
  */
-import type { SimRequest, SimResponse } from '../../kit/simulator.ts';
+import type { SimRequest, SimResponse } from '../../../kit/simulator.ts';
 import { type Collection, DATASETS, type Plan, type SimFeature } from './collections.ts';
 import { CqlError, type Expr, evaluate, parseCql, parseInstant } from './cql.ts';
 import {

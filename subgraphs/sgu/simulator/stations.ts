@@ -13,8 +13,8 @@
  * summer high after snowmelt in the north) − slow multi-year swings − trend + seeded noise.
  * Any reading is computed from its index: a series of 10 000 readings is never materialised.
  */
-import { pointInPolygon } from '../../kit/geo.ts';
-import { geography, type MunicipalityRecord, round6 } from '../../kit/sweden.ts';
+import { pointInPolygon } from '../../../kit/geo.ts';
+import { geography, type MunicipalityRecord, round6 } from '../../../kit/sweden.ts';
 import { groundElevation, municipalitiesInOrder } from './geology.ts';
 import { areaKm2, toSweref } from './geometry.ts';
 import { between, round, seedOf, stream, unit } from './random.ts';

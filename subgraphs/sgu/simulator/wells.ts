@@ -8,8 +8,8 @@
  * cities — SCB codes xx80–xx99, a real property of the codes (Stockholm 0180, Göteborg 1480, Malmö
  * 1280, Uppsala 0380 …) — scaled by the same density. All well values are synthetic.
  */
-import { pointInPolygon } from '../../kit/geo.ts';
-import type { MunicipalityRecord } from '../../kit/sweden.ts';
+import { pointInPolygon } from '../../../kit/geo.ts';
+import type { MunicipalityRecord } from '../../../kit/sweden.ts';
 import { municipalitiesInOrder } from './geology.ts';
 import { areaKm2, toSweref } from './geometry.ts';
 import { between, pickWeighted, round, seedOf, stream, unit } from './random.ts';

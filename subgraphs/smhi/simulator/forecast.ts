@@ -21,8 +21,8 @@
  *   400 `FIELD POINT OUT OF BOUNDS` as text/plain (what pmp3g answered; smhi.md §9).
  * Values are synthetic (./weather.ts): a function of grid point and valid time only.
  */
-import { type Polygonal, pointInPolygon } from '../../kit/geo.ts';
-import type { SimRequest, SimResponse } from '../../kit/simulator.ts';
+import { type Polygonal, pointInPolygon } from '../../../kit/geo.ts';
+import type { SimRequest, SimResponse } from '../../../kit/simulator.ts';
 import { unit } from './noise.ts';
 import { type Weather, weatherAt } from './weather.ts';
 

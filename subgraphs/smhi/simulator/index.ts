@@ -9,7 +9,7 @@ import {
   type SimRequest,
   type SimResponse,
   type SimulatorDeps,
-} from '../../kit/simulator.ts';
+} from '../../../kit/simulator.ts';
 import { handleForecast } from './forecast.ts';
 import { createMetobs } from './metobs.ts';
 import { createWarnings } from './warnings.ts';

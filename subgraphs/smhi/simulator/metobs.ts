@@ -16,7 +16,7 @@
  * of a parameter without hourly values. Values are strings, times epoch ms, as SMHI sends them; in
  * the all-stations set about 3 % of stations carry `"value": [null]` in a given hour (smhi.md §1.3).
  */
-import type { SimRequest, SimResponse } from '../../kit/simulator.ts';
+import type { SimRequest, SimResponse } from '../../../kit/simulator.ts';
 import { unit as hashUnit } from './noise.ts';
 import { latestObservationHour, observations, PUBLISH_DELAY_MS, StationWeather } from './observations.ts';
 import { PARAMETERS, type ParameterDef, parameterDef, periodsOf } from './parameters.ts';

@@ -13,9 +13,9 @@
  *   historical station ("<municipality>-<suffix>"). Offsets, ids (SMHI-like: rising northward),
  *   heights (the synthetic terrain), owners, dates and measured parameters come from a seeded PRNG.
  */
-import { pointInPolygon } from '../../kit/geo.ts';
-import { seededRandom } from '../../kit/simulator.ts';
-import { geography } from '../../kit/sweden.ts';
+import { pointInPolygon } from '../../../kit/geo.ts';
+import { seededRandom } from '../../../kit/simulator.ts';
+import { geography } from '../../../kit/sweden.ts';
 import { elevationM } from './weather.ts';
 
 export interface StationDef {

@@ -14,9 +14,9 @@
  * Deterministic from the date: the same clock gives the same warnings; many days have none (`[]`).
  */
 import { readFileSync } from 'node:fs';
-import type { Polygonal } from '../../kit/geo.ts';
-import { seededRandom } from '../../kit/simulator.ts';
-import { geography } from '../../kit/sweden.ts';
+import type { Polygonal } from '../../../kit/geo.ts';
+import { seededRandom } from '../../../kit/simulator.ts';
+import { geography } from '../../../kit/sweden.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
