@@ -1,4 +1,4 @@
-/** The shared entities' keys, as subgraphs receive them in references (see DESIGN.md's join model). */
+/** The shared entities' keys, as subgraphs receive them in references (the join model: README, "Architecture"). */
 
 /** `Place @key(fields: "latitude longitude")`: a WGS84 point. */
 export interface PlaceRef {

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * The closed vocabulary of `extensions.code` values this graph emits (see DESIGN.md).
+ * The closed vocabulary of `extensions.code` values this graph emits (the README's "Errors" table lists them).
  * Clients can switch on these; nothing else ever appears in `extensions.code`.
  */
 export const ERROR_CODES = [

@@ -67,6 +67,8 @@ export interface SubgraphDeps<S extends EnvSpec = EnvSpec> {
    * per client IP are counted there for all replicas together (`kit.sharedRateLimiter`).
    */
   redis?: { url: string; prefix: string } | undefined;
+  /** The User-Agent every upstream sends (UPSTREAM_USER_AGENT). */
+  userAgent?: string | undefined;
 }
 
 /** A running subgraph: a federated schema and a per-request context factory. */
@@ -104,8 +106,17 @@ export interface SubgraphModule {
 
 /** Helpers handed to a subgraph's own factory. */
 export interface SubgraphKit<S extends EnvSpec> extends SubgraphDeps<S> {
-  /** An upstream with the kit's defaults, mode, cache, snapshot and dispatcher filled in. */
-  upstream(options: Omit<UpstreamOptions, 'cache' | 'logger' | 'mode' | 'snapshot' | 'now'>): Upstream;
+  /**
+   * An upstream with the kit's defaults, mode, cache, snapshot, dispatcher, limits and breaker
+   * filled in. `logger` replaces the kit's (e.g. one that drops query strings holding personal data);
+   * `neverRecord` keeps this API's answers out of recordings (record mode calls it live, saves nothing).
+   */
+  upstream(
+    options: Omit<UpstreamOptions, 'cache' | 'logger' | 'mode' | 'snapshot' | 'now'> & {
+      logger?: Logger;
+      neverRecord?: boolean;
+    },
+  ): Upstream;
   /**
    * A sliding-window limiter whose log lives in the shared Redis (one limit for all replicas), keyed
    * `<prefix>:ratelimit:<name>:<live|offline|snapshot>`; undefined without Redis (use a local one).
@@ -167,16 +178,17 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
             logger: deps.logger,
           });
         },
-        upstream(options) {
+        upstream({ neverRecord, logger, ...options }) {
           const up = createUpstream({
             ...options,
             cache: deps.cache,
-            logger: deps.logger,
-            mode: deps.mode,
+            logger: logger ?? deps.logger,
+            mode: neverRecord && deps.mode === 'record' ? 'live' : deps.mode,
             snapshot: deps.snapshot,
             now: deps.now,
             ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
             ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
+            ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
             ...(deps.maxCallsPerRequest ? { maxCallsPerRequest: deps.maxCallsPerRequest } : {}),
             ...(deps.timeouts?.[options.agency] ? { totalTimeoutMs: deps.timeouts[options.agency] } : {}),
             ...(deps.breaker && options.breaker !== false

@@ -150,7 +150,17 @@ export interface UpstreamOptions {
   maxCallsPerRequest?: number;
   /** The circuit breaker of this API (thresholds; default on), or `false` for none. */
   breaker?: BreakerOptions | false;
+  /** The User-Agent sent to the agency (default `DEFAULT_USER_AGENT`; UPSTREAM_USER_AGENT). */
+  userAgent?: string;
 }
+
+/**
+ * What the gateway calls itself towards the agencies: the project and its version. A deployment
+ * adds its own URL or contact address with UPSTREAM_USER_AGENT, so that an agency can reach whoever
+ * runs it.
+ */
+export const DEFAULT_USER_AGENT =
+  "sweden-open-data-graph/0.1 (open-data GraphQL gateway over Swedish agencies' APIs)";
 
 /** One request to make. */
 export interface UpstreamRequest<T> {
@@ -259,6 +269,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     random = Math.random,
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     maxCallsPerRequest,
+    userAgent = DEFAULT_USER_AGENT,
   } = options;
   const baseUrlForLogs = options.baseUrl.replace(/\/+$/, '');
   const breaker =
@@ -330,7 +341,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'accept-encoding': 'gzip, deflate, br',
-      'user-agent': 'sweden-open-data-graph/0.1 (+https://github.com/; open-data gateway)',
+      'user-agent': userAgent,
       ...(await authHeaders(signal)),
       ...extra,
     };

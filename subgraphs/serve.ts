@@ -64,6 +64,7 @@ const runtime = module.create({
   // The same per-request budget, timeouts and breakers as in the gateway's own process.
   maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,
   maxResponseItems: g.MAX_RESPONSE_ITEMS,
+  userAgent: g.UPSTREAM_USER_AGENT,
   redis: g.CACHE_URL ? { url: g.CACHE_URL, prefix: g.CACHE_PREFIX } : undefined,
   timeouts: g.UPSTREAM_TIMEOUTS,
   breaker: { threshold: g.BREAKER_THRESHOLD, openMs: g.BREAKER_OPEN_MS },

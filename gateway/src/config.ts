@@ -10,6 +10,7 @@ import {
   url,
 } from '../../kit/config.ts';
 import { FAULT_KINDS_TEXT, type OfflineFaults, parseOfflineFaults } from '../../kit/simulator.ts';
+import { DEFAULT_USER_AGENT } from '../../kit/upstream.ts';
 import { subgraphModules } from '../../subgraphs/index.ts';
 
 /** Calls allowed per window, per agency. */
@@ -263,6 +264,11 @@ export const gatewayEnv = {
     description:
       'Most calls per time window to each agency (all its APIs together), queued rather than refused. SCB reads its own published limit from its /config; an `scb=` entry replaces that',
     default: 'smhi=20/1,jobtech=10/1,sgu=10/1,lantmateriet=10/1',
+  }),
+  UPSTREAM_USER_AGENT: str({
+    description:
+      "User-Agent sent to every agency; add your deployment's URL or a contact address, e.g. `sweden-open-data-graph/0.1 (+https://example.org; ops@example.org)`, so that an agency can reach whoever runs it",
+    default: DEFAULT_USER_AGENT,
   }),
   UPSTREAM_MAX_BYTES: int({
     description:

@@ -142,6 +142,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           maxBodyBytes: g.UPSTREAM_MAX_BYTES,
           maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,
           maxResponseItems: g.MAX_RESPONSE_ITEMS,
+          userAgent: g.UPSTREAM_USER_AGENT,
           redis: g.CACHE_URL ? { url: g.CACHE_URL, prefix: g.CACHE_PREFIX } : undefined,
           timeouts: g.UPSTREAM_TIMEOUTS,
           breaker: { threshold: g.BREAKER_THRESHOLD, openMs: g.BREAKER_OPEN_MS },

@@ -3,7 +3,6 @@ import { GraphQLScalarType, parse } from 'graphql';
 import { str, url } from '../../kit/config.ts';
 import type { Logger } from '../../kit/logger.ts';
 import { createSubgraph } from '../../kit/subgraph.ts';
-import { createUpstream } from '../../kit/upstream.ts';
 import { ADDRESS, ADMIN, createAuth, DEFAULT_TOKEN_URL, MARKHOJD, ORTNAMN } from './auth.ts';
 import { ADDRESS_TTL_MS, createLantmaterietClient, GEODATA_TTL_MS, PLACE_NAME_TTL_MS } from './client.ts';
 import type { LantmaterietContext } from './context.ts';
@@ -128,21 +127,15 @@ export const lantmateriet = createSubgraph({
     });
     // Addresses are personal data: no stale-if-error beyond the 1-day TTL, and never written to the
     // snapshot in record mode (record mode calls live for them but does not save).
-    const address = createUpstream({
+    const address = kit.upstream({
       ...common,
       baseUrl: `${api}/distribution/produkter/belagenhetsadress/v4.2`,
-      cache: kit.cache,
       // The search text (an address) is personal data: keep it out of log lines, which outlive the cache.
       logger: withoutQueryStrings(kit.logger),
-      mode: kit.mode === 'record' ? 'live' : kit.mode,
-      snapshot: kit.snapshot,
-      now: kit.now,
+      neverRecord: true,
       defaultTtlMs: ADDRESS_TTL_MS,
       staleTtlMs: 0,
       headers: auth.headersFor(ADDRESS),
-      ...(kit.dispatcher ? { dispatcher: kit.dispatcher } : {}),
-      ...(kit.onUpstreamEvent ? { onEvent: kit.onUpstreamEvent } : {}),
-      ...(kit.rateLimiters?.['lantmateriet'] ? { rateLimiter: kit.rateLimiters['lantmateriet'] } : {}),
     });
     const client = createLantmaterietClient({
       mode: kit.mode,
@@ -157,7 +150,7 @@ export const lantmateriet = createSubgraph({
         loaders: createLoaders(client, shared.trace),
       }),
       async close() {
-        await Promise.all([address.close(), auth.close()]);
+        await auth.close();
       },
     };
   },

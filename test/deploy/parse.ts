@@ -178,7 +178,15 @@ export interface HaproxySection {
   lines: string[][];
 }
 
-const HAPROXY_SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'peers']);
+const HAPROXY_SECTIONS = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'resolvers',
+  'peers',
+]);
 
 export function parseHaproxy(text: string): HaproxySection[] {
   const sections: HaproxySection[] = [];

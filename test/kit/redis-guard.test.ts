@@ -10,6 +10,7 @@ import { createClientLimits } from '../../gateway/src/clients.ts';
 import { cacheGet, cacheSet, cacheState, closeCache, createCache } from '../../kit/cache.ts';
 import { createLogger } from '../../kit/logger.ts';
 import { createRedisGuard } from '../../kit/redis-guard.ts';
+import { freePort } from '../gateway/ports.ts';
 import { fakeClock } from './helpers.ts';
 
 function capturingLogger() {
@@ -107,7 +108,8 @@ describe('client limits without Redis', () => {
     const limits = createClientLimits({
       requests: { perMinute: 60, burst: 5 },
       cost: { perMinute: 0, burst: 1 },
-      url: 'redis://127.0.0.1:6390',
+      // A port nothing listens on.
+      url: `redis://127.0.0.1:${await freePort()}`,
       logger,
       redisTimeoutMs: 100,
     });
