@@ -191,6 +191,17 @@ export interface UpstreamRequest<T> {
   /** Cache this response (default true). */
   cache?: boolean;
   /**
+   * The data version the answer must have been fetched under (e.g. an SCB table's `updated`
+   * stamp): a cached entry of another version is not served as fresh (a newer publication replaces
+   * it at once), but may still be served stale if the agency fails. `null`/unset: any version.
+   */
+  version?: string | null;
+  /**
+   * The cache and single-flight key of this request, instead of method + URL + body: for requests
+   * that mean the same thing in several spellings (e.g. a selection's order). Same mode prefix.
+   */
+  cacheKey?: string;
+  /**
    * Record mode only: transforms the body before it is written to the snapshot, to keep personal data
    * (names, phone numbers) out of recordings. The live answer itself is not changed.
    */
@@ -234,6 +245,8 @@ interface CacheEntry {
   status: number;
   /** Epoch ms until which the entry is fresh. */
   freshUntil: number;
+  /** The data version it was fetched under (`UpstreamRequest.version`), if any. */
+  version?: string | null;
 }
 
 interface RawResponse {
@@ -527,7 +540,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const useCache = req.cache !== false;
     if (mode === 'offline') req.trace?.offline.add(agency);
     const cachedEntry = useCache ? await cacheGet<CacheEntry>(cache, key, cacheTimeoutMs, logger) : undefined;
-    if (cachedEntry && cachedEntry.freshUntil > now()) {
+    const sameVersion =
+      req.version === undefined || req.version === null || cachedEntry?.version === req.version;
+    if (cachedEntry && cachedEntry.freshUntil > now() && sameVersion) {
       if (req.trace) req.trace.cacheHits += 1;
       emit({ agency, outcome: 'hit', attempts: 0 });
       return { data: cachedEntry.body as T | null, stale: false, cached: true };
@@ -618,7 +633,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         await cacheSet(
           cache,
           key,
-          { body: data, status: raw.status, freshUntil: now() + ttl } satisfies CacheEntry,
+          {
+            body: data,
+            status: raw.status,
+            freshUntil: now() + ttl,
+            ...(req.version !== undefined ? { version: req.version } : {}),
+          } satisfies CacheEntry,
           ttl + staleTtlMs,
           cacheTimeoutMs,
           logger,
@@ -687,16 +707,18 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       const url = urlFor(req.path, req.query);
       // The mode is part of the key: a live gateway sharing Redis with an offline or snapshot one
       // must never serve their synthetic or recorded answers as live data (nor the reverse).
-      const key = `${agency}:${CACHE_VERSION}:${cacheMode}:${snapshotKey(method, url, req.body)}`;
-      const existing = inFlight.get(key) as Promise<UpstreamResult<T>> | undefined;
+      const key = `${agency}:${CACHE_VERSION}:${cacheMode}:${req.cacheKey ?? snapshotKey(method, url, req.body)}`;
+      // Calls for different versions of the same data must not join each other.
+      const flight = req.version ? `${key}@${req.version}` : key;
+      const existing = inFlight.get(flight) as Promise<UpstreamResult<T>> | undefined;
       if (existing) {
         const shared = await existing;
         // Joined an in-flight call: the stale marker still applies to this request.
         if (shared.stale) req.trace?.stale.add(agency);
         return shared;
       }
-      const promise = fetchFresh(req, url, key).finally(() => inFlight.delete(key));
-      inFlight.set(key, promise as Promise<UpstreamResult<unknown>>);
+      const promise = fetchFresh(req, url, key).finally(() => inFlight.delete(flight));
+      inFlight.set(flight, promise as Promise<UpstreamResult<unknown>>);
       return promise;
     },
     async get<T>(req: Omit<UpstreamRequest<T>, 'method'>): Promise<T | null> {

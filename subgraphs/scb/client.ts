@@ -1,8 +1,6 @@
-import type Keyv from 'keyv';
-import { cacheGet, cacheSet } from '../../kit/cache.ts';
 import { badInput, UpstreamError } from '../../kit/errors.ts';
 import type { Logger } from '../../kit/logger.ts';
-import type { RequestTrace, Upstream, UpstreamEvent } from '../../kit/upstream.ts';
+import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
 import { expectArray, expectObject, isObject, type Json, looseNumber } from '../../kit/validate.ts';
 import { type Category, type Cell, cells, type Dataset, parseDataset } from './jsonstat.ts';
 import { type AdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
@@ -441,38 +439,17 @@ export interface ScbClientOptions {
   upstream: Upstream;
   limiter: AdaptiveRateLimiter;
   logger: Logger;
-  /** Holds metadata and data together with the table's `updated` stamp (the kit's shared cache). */
-  cache: Keyv;
   now?: () => number;
   /** How long a failed `/config` read keeps the fallback before trying again (default 60 s). */
   configRetryMs?: number;
-  /** Metrics observer: cache hits of the versioned cache are reported like the kit's. */
-  onEvent?: ((event: UpstreamEvent) => void) | undefined;
 }
-
-/** A metadata or data answer with the table version (`updated` of `/tables/{id}`) it was fetched under. */
-interface VersionedEntry<T> {
-  version: string | null;
-  value: T;
-  freshUntil: number;
-}
-
-/** As in the kit: an earlier answer beats none when SCB is down, never when SCB rejected what we asked. */
-function staleAllowed(err: unknown): boolean {
-  if (!(err instanceof UpstreamError)) return false;
-  if (err.kind === 'BAD_PAYLOAD' || err.kind === 'BAD_REQUEST') return false;
-  return !(err.kind === 'HTTP_STATUS' && (err.status ?? 500) < 500 && err.status !== 429);
-}
-
-const CACHE_TIMEOUT_MS = 250;
 
 export function createScbClient(options: ScbClientOptions): ScbClient {
-  const { upstream, limiter, logger, cache, onEvent } = options;
+  const { upstream, limiter, logger } = options;
   const now = options.now ?? Date.now;
   const configRetryMs = options.configRetryMs ?? 60_000;
   let configMemo: { value: ScbConfig; until: number } | undefined;
   let configInFlight: Promise<ScbConfig> | undefined;
-  const loading = new Map<string, Promise<unknown>>();
 
   /** The table's current `updated` stamp, or null when SCB does not say (then entries live their day). */
   /**
@@ -500,56 +477,6 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
     } catch {
       return null; // the version check is an optimisation: its failure must not fail the data
     }
-  }
-
-  /**
-   * Metadata and data are cached a day, but only while the table's `updated` is the one they were
-   * fetched under: the version is part of what makes an entry valid, so a new publication replaces
-   * it within {@link VERSION_TTL_MS}. The kit's own cache is bypassed for these requests (it cannot
-   * key on the version); its single-flight, retries and rate limiter still apply.
-   */
-  async function versioned<T>(
-    key: string,
-    version: string | null,
-    trace: RequestTrace | undefined,
-    load: () => Promise<T>,
-  ): Promise<T> {
-    // The data mode is part of the key: offline or snapshot answers never reach a live gateway
-    // that shares the cache (and the reverse).
-    const cacheKey = `scb:versioned:v1:${upstream.dataMode}:${key}`;
-    const entry = await cacheGet<VersionedEntry<T>>(cache, cacheKey, CACHE_TIMEOUT_MS, logger);
-    if (entry && entry.freshUntil > now() && (version === null || entry.version === version)) {
-      if (trace) trace.cacheHits += 1;
-      upstream.noteServed(trace);
-      onEvent?.({ agency: AGENCY, outcome: 'hit', attempts: 0 });
-      return entry.value;
-    }
-    const flightKey = `${cacheKey}@${version ?? ''}`;
-    const joined = loading.get(flightKey) as Promise<T> | undefined;
-    if (joined) return joined;
-    const promise = (async () => {
-      try {
-        const value = await load();
-        await cacheSet(
-          cache,
-          cacheKey,
-          { version, value, freshUntil: now() + DAY_MS } satisfies VersionedEntry<T>,
-          DAY_MS + STALE_MS,
-          CACHE_TIMEOUT_MS,
-          logger,
-        );
-        return value;
-      } catch (err) {
-        if (entry && staleAllowed(err)) {
-          logger.warn({ agency: AGENCY, key }, 'SCB failed; serving the earlier answer');
-          trace?.stale.add(AGENCY);
-          return entry.value;
-        }
-        throw err;
-      }
-    })().finally(() => loading.delete(flightKey));
-    loading.set(flightKey, promise);
-    return promise;
   }
 
   async function readConfig(trace?: RequestTrace): Promise<ScbConfig> {
@@ -638,16 +565,18 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
       const table = checkTableId(id);
       await client.config(trace);
       const version = await versionOf(table, trace);
-      return versioned(`${table}:metadata`, version, trace, () =>
-        upstream.get({
-          path: `/tables/${encodeURIComponent(table)}/metadata`,
-          query: { lang: LANG },
-          parse: (json) => parseMetadata(json, table),
-          cache: false,
-          onErrorStatus: scbErrorFor,
-          trace,
-        }),
-      );
+      // Cached a day, but only while the table's `updated` is the one it was fetched under (the
+      // kit's data-version check): a new publication replaces it within VERSION_TTL_MS.
+      return upstream.get({
+        path: `/tables/${encodeURIComponent(table)}/metadata`,
+        query: { lang: LANG },
+        parse: (json) => parseMetadata(json, table),
+        ttlMs: DAY_MS,
+        forceTtl: true,
+        version,
+        onErrorStatus: scbErrorFor,
+        trace,
+      });
     },
 
     async data(id, selection, trace) {
@@ -661,26 +590,23 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
       const version = await versionOf(table, trace);
       const datasets: Dataset[] = await Promise.all(
         parts.map(async (part) => {
-          const dataset = await versioned(
-            `${table}:data:${JSON.stringify(part)}`,
+          const answer = await upstream.request({
+            method: 'POST',
+            path: `/tables/${encodeURIComponent(table)}/data`,
+            query: { lang: LANG, outputFormat: 'json-stat2' },
+            body: { selection: part },
+            parse: parseDataset,
+            // A day, and only while the table's version is the one it was fetched under.
+            ttlMs: DAY_MS,
+            forceTtl: true,
             version,
+            cacheKey: `${table}:data:${JSON.stringify(part)}`,
+            // A data POST is a read: retrying it (429, 5xx) is safe.
+            idempotent: true,
+            onErrorStatus: scbErrorFor,
             trace,
-            async () => {
-              const answer = await upstream.request({
-                method: 'POST',
-                path: `/tables/${encodeURIComponent(table)}/data`,
-                query: { lang: LANG, outputFormat: 'json-stat2' },
-                body: { selection: part },
-                parse: parseDataset,
-                cache: false,
-                // A data POST is a read: retrying it (429, 5xx) is safe.
-                idempotent: true,
-                onErrorStatus: scbErrorFor,
-                trace,
-              });
-              return answer.data;
-            },
-          );
+          });
+          const dataset = answer.data;
           if (!dataset) throw badInput(`SCB has no table "${id}".`, AGENCY);
           return dataset;
         }),

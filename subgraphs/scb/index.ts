@@ -62,9 +62,7 @@ export function createScbModule(options: ScbModuleOptions = {}) {
         upstream,
         limiter: adaptive,
         logger: kit.logger,
-        cache: kit.cache,
         now: kit.now,
-        onEvent: kit.onUpstreamEvent,
       });
       return {
         resolvers: createResolvers(),
