@@ -1,7 +1,5 @@
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type Keyv from 'keyv';
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { type BreakerOptions, type BreakerSnapshot, createBreaker } from './breaker.ts';
 import { cacheGet, cacheSet } from './cache.ts';
 import { UpstreamError } from './errors.ts';
@@ -9,6 +7,10 @@ import { createFairQueue } from './fair-queue.ts';
 import type { Logger } from './logger.ts';
 import { type RateLimiter, realSleep, unlimited } from './ratelimit.ts';
 import { type SnapshotStore, snapshotKey } from './snapshot.ts';
+import { createSendWithRetries, parseRetryAfter, statusError } from './upstream-retry.ts';
+import { createSend, DEFAULT_MAX_BODY_BYTES, type RawResponse } from './upstream-send.ts';
+
+export { parseRetryAfter };
 
 /**
  * How upstream calls are made. `live` calls the agencies; `offline` sends the same requests to the
@@ -249,14 +251,20 @@ interface CacheEntry {
   version?: string | null;
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
 const CACHE_VERSION = 'v1';
 
+/**
+ * One agency API, as named stages from the outside in:
+ *
+ * 1. **single-flight** (`request`): identical concurrent requests share one call;
+ * 2. **cache** (`fetchFresh`): a fresh entry of the same data version answers; else the stages
+ *    below (or the snapshot store), then the entry is written; on failure a stale entry is served;
+ *    the circuit breaker and the per-request call budget guard the way down;
+ * 3. **rate limit and retries** (`upstream-retry.ts`): the client's turn in the fair queue, then
+ *    attempts with backoff and `Retry-After` within the deadline;
+ * 4. **send and decode** (`upstream-send.ts`): one HTTP exchange, streamed with a size cap and
+ *    decompressed off the event loop.
+ */
 export function createUpstream(options: UpstreamOptions): Upstream {
   const {
     agency,
@@ -338,194 +346,31 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     return url.toString();
   }
 
-  async function authHeaders(signal: AbortSignal): Promise<Record<string, string>> {
-    if (!options.headers) return {};
-    return typeof options.headers === 'function' ? options.headers(signal) : options.headers;
-  }
+  // The stages below the cache (see the module comment): send, then rate limit and retries around it.
+  const send = createSend({
+    agency,
+    dispatcher,
+    userAgent,
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    maxBodyBytes,
+    headers: options.headers,
+  });
+  const sendWithRetries = createSendWithRetries({
+    agency,
+    send,
+    queue,
+    logger,
+    now,
+    sleep,
+    random,
+    totalTimeoutMs,
+    retries,
+    retryBaseMs,
+    maxRetryAfterMs,
+  });
 
-  /** One HTTP exchange with the live upstream; maps transport failures to UpstreamError. */
-  async function sendOnce(
-    method: string,
-    url: string,
-    body: unknown,
-    extra: Record<string, string>,
-    signal: AbortSignal,
-  ): Promise<RawResponse> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'accept-encoding': 'gzip, deflate, br',
-      'user-agent': userAgent,
-      ...(await authHeaders(signal)),
-      ...extra,
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Dispatcher.ResponseData;
-    // Our own headers deadline: an injected dispatcher (a shared Pool, a MockAgent, a proxy agent)
-    // may not honour the per-request `headersTimeout`, and a hung upstream must still time out.
-    const headersDeadline = new AbortController();
-    const headersTimer = setTimeout(
-      () => headersDeadline.abort(new undiciErrors.HeadersTimeoutError()),
-      headersTimeoutMs,
-    );
-    headersTimer.unref();
-    const target = new URL(url);
-    try {
-      res = await dispatcher.request({
-        origin: target.origin,
-        path: target.pathname + target.search,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.any([signal, headersDeadline.signal]),
-        headersTimeout: headersTimeoutMs,
-        bodyTimeout: bodyTimeoutMs,
-      });
-    } catch (err) {
-      throw transportError(
-        agency,
-        headersDeadline.signal.aborted ? headersDeadline.signal.reason : err,
-        signal,
-      );
-    } finally {
-      clearTimeout(headersTimer);
-    }
-    const tooLarge = () =>
-      new UpstreamError(
-        'BAD_PAYLOAD',
-        agency,
-        `${agency} sent a response larger than ${maxBodyBytes} bytes (UPSTREAM_MAX_BYTES); it was not read`,
-        { status: res.statusCode },
-      );
-    let buffer: Buffer;
-    try {
-      // Streamed with a cap instead of buffered whole: a huge body stops at the limit.
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBodyBytes) {
-          res.body.destroy();
-          throw tooLarge();
-        }
-        chunks.push(chunk as Buffer);
-      }
-      buffer = Buffer.concat(chunks, size);
-    } catch (err) {
-      throw transportError(agency, err, signal);
-    }
-    const responseHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (v !== undefined) responseHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-    }
-    let text: string;
-    try {
-      text = await decode(buffer, responseHeaders['content-encoding'], maxBodyBytes);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
-      throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a body that could not be decompressed`, {
-        status: res.statusCode,
-        cause: err,
-      });
-    }
-    let parsed: unknown = text;
-    if (text.length > 0 && /json|geo\+json/i.test(responseHeaders['content-type'] ?? 'application/json')) {
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a response that is not valid JSON`, {
-            status: res.statusCode,
-            cause: err,
-          });
-        }
-      }
-    }
-    return { status: res.statusCode, headers: responseHeaders, body: parsed };
-  }
-
-  /** Live call with retries (GET or vouched-idempotent POST only), honouring Retry-After, with jitter. */
-  async function sendWithRetries<T>(
-    req: UpstreamRequest<T>,
-    url: string,
-    trace: RequestTrace | undefined,
-    onAttempt: (attempt: number) => void,
-  ): Promise<{ raw: RawResponse; attempts: number }> {
-    const method = req.method ?? 'GET';
-    const canRetry = method === 'GET' || req.idempotent === true;
-    // The agency's own deadline, cut short by what is left of the whole request's (REQUEST_DEADLINE_MS).
-    const left = trace?.deadline === undefined ? totalTimeoutMs : trace.deadline - now();
-    if (left <= 0) {
-      throw new UpstreamError(
-        'TIMEOUT',
-        agency,
-        `${agency} was not asked: the request's deadline had passed`,
-      );
-    }
-    const signal = AbortSignal.timeout(Math.min(totalTimeoutMs, left));
-    let attempt = 0;
-    for (;;) {
-      attempt += 1;
-      onAttempt(attempt);
-      let delay: number | undefined;
-      let giveUp = false;
-      let failure: UpstreamError;
-      try {
-        let release: () => void;
-        try {
-          release = await queue.acquire(trace?.client, signal);
-        } catch (err) {
-          // Still queued behind the agency's rate limit when our deadline passed.
-          throw new UpstreamError(
-            'TIMEOUT',
-            agency,
-            `${agency} did not answer in time (still queued for its rate limit)`,
-            {
-              cause: err,
-            },
-          );
-        }
-        if (trace) trace.upstreamCalls += 1;
-        let raw: RawResponse;
-        try {
-          raw = await sendOnce(method, url, req.body, req.headers ?? {}, signal);
-        } finally {
-          release();
-        }
-        if (raw.status < 500 && raw.status !== 429) return { raw, attempts: attempt };
-        failure = statusError(agency, raw.status, url);
-        if (raw.status === 429 || raw.status === 503) {
-          const retryAfter = parseRetryAfter(raw.headers['retry-after'], now());
-          if (retryAfter !== undefined) {
-            // The agency asked for a longer pause than we wait: fail now, and do not retry
-            // earlier than it asked (a backoff retry would ignore its Retry-After).
-            if (retryAfter > maxRetryAfterMs) giveUp = true;
-            else delay = retryAfter;
-          }
-        }
-      } catch (err) {
-        if (!(err instanceof UpstreamError)) throw err;
-        if (signal.aborted)
-          throw new UpstreamError('TIMEOUT', agency, `${agency} did not answer in time`, { cause: err });
-        failure = err;
-        if (
-          failure.kind !== 'CONNECT' &&
-          failure.kind !== 'TIMEOUT' &&
-          !(failure.kind === 'HTTP_STATUS' && (failure.status ?? 0) >= 500)
-        ) {
-          throw failure;
-        }
-      }
-      if (giveUp || !canRetry || attempt > retries) throw failure;
-      const backoff = delay ?? Math.round(random() * retryBaseMs * 2 ** (attempt - 1));
-      logger.debug(
-        { agency, url: redactUrl(url), attempt, backoff, kind: failure.kind },
-        'retrying upstream request',
-      );
-      await sleep(backoff);
-      if (signal.aborted) throw new UpstreamError('TIMEOUT', agency, `${agency} did not answer in time`);
-    }
-  }
-
+  /** The cache stage: a fresh entry, else the stages below (or the snapshot), then stale-if-error. */
   async function fetchFresh<T>(
     req: UpstreamRequest<T>,
     url: string,
@@ -731,30 +576,6 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return upstream;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
-const gunzipAsync = promisify(gunzip);
-const brotliAsync = promisify(brotliDecompress);
-const inflateAsync = promisify(inflate);
-
-/**
- * Decompresses on libuv's thread pool (zlib's async API), never on the event loop, and stops at
- * `maxBytes` of output (zlib's `maxOutputLength` fails with ERR_BUFFER_TOO_LARGE).
- */
-async function decode(buffer: Buffer, encoding: string | undefined, maxBytes: number): Promise<string> {
-  const limit = { maxOutputLength: maxBytes };
-  switch ((encoding ?? '').trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return (await gunzipAsync(buffer, limit)).toString('utf8');
-    case 'br':
-      return (await brotliAsync(buffer, limit)).toString('utf8');
-    case 'deflate':
-      return (await inflateAsync(buffer, limit)).toString('utf8');
-    default:
-      return buffer.toString('utf8');
-  }
-}
-
 function pickHeaders(headers: Record<string, string>): Record<string, string> {
   const keep: Record<string, string> = {};
   for (const name of ['content-type', 'cache-control', 'last-modified', 'expires']) {
@@ -769,15 +590,6 @@ export function maxAgeMs(header: string | undefined): number | undefined {
   if (/no-store|no-cache/i.test(header)) return 0;
   const match = /(?:s-maxage|max-age)\s*=\s*(\d+)/i.exec(header);
   return match ? Number(match[1]) * 1000 : undefined;
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms from now. */
-export function parseRetryAfter(header: string | undefined, nowMs: number): number | undefined {
-  if (header === undefined) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
 /** Failures that say the agency itself is unwell (not our request): they count towards its breaker. */
@@ -814,51 +626,4 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
-}
-
-function statusError(agency: string, status: number, url: string): UpstreamError {
-  const path = (() => {
-    try {
-      return new URL(url).pathname;
-    } catch {
-      return '';
-    }
-  })();
-  if (status === 429)
-    return new UpstreamError('RATE_LIMITED', agency, `${agency} is rate-limiting requests (HTTP 429)`, {
-      status,
-    });
-  if (status === 401 || status === 403) {
-    return new UpstreamError('AUTH_REQUIRED', agency, `${agency} refused the credentials (HTTP ${status})`, {
-      status,
-    });
-  }
-  return new UpstreamError('HTTP_STATUS', agency, `${agency} answered HTTP ${status} for ${path}`, {
-    status,
-  });
-}
-
-function transportError(agency: string, err: unknown, signal: AbortSignal): UpstreamError {
-  if (err instanceof UpstreamError) return err;
-  const e = err as { name?: string; code?: string; message?: string };
-  const timeout =
-    signal.aborted ||
-    err instanceof undiciErrors.HeadersTimeoutError ||
-    err instanceof undiciErrors.BodyTimeoutError ||
-    err instanceof undiciErrors.ConnectTimeoutError ||
-    e.name === 'TimeoutError' ||
-    e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    e.code === 'UND_ERR_BODY_TIMEOUT' ||
-    e.code === 'UND_ERR_CONNECT_TIMEOUT';
-  if (timeout)
-    return new UpstreamError('TIMEOUT', agency, `${agency} did not answer in time`, { cause: err });
-  const tls = typeof e.code === 'string' && /CERT|SSL|TLS|SELF_SIGNED/i.test(e.code);
-  return new UpstreamError(
-    'CONNECT',
-    agency,
-    tls
-      ? `${agency} presented an invalid TLS certificate; the request was refused`
-      : `${agency} could not be reached`,
-    { cause: err },
-  );
 }
