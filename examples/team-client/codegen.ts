@@ -4,16 +4,20 @@
  *   npm run codegen:team-client      (= graphql-codegen --config examples/team-client/codegen.ts)
  * It reads the `graphql(`…`)` calls in src/ and writes typed documents to generated/.
  * In your own project: copy this file, point `schema` at the gateway's URL or a copy of
- * api-schema.graphql, and `documents` at your sources.
+ * api-schema.graphql (or set TEAM_CLIENT_SCHEMA to either), and `documents` at your sources.
  */
 import { resolve } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-/** The config for a client whose sources are in `<dir>/src` and whose output goes to `<dir>/generated/`. */
+/**
+ * The config for a client whose sources are in `<dir>/src` and whose output goes to `<dir>/generated/`.
+ * `schema` is a file (resolved from the current directory) or a running gateway's URL
+ * (`http://localhost:4000/graphql`, read by introspection).
+ */
 export function teamClientConfig(dir: string, schema = 'schema/api-schema.graphql'): CodegenConfig {
   return {
     overwrite: true,
-    schema: resolve(schema),
+    schema: /^https?:\/\//i.test(schema) ? schema : resolve(schema),
     documents: [resolve(dir, 'src/**/*.ts')],
     ignoreNoDocuments: false,
     generates: {
@@ -33,4 +37,5 @@ export function teamClientConfig(dir: string, schema = 'schema/api-schema.graphq
   };
 }
 
-export default teamClientConfig('examples/team-client');
+// TEAM_CLIENT_SCHEMA=http://localhost:4000/graphql npm run codegen:team-client reads a running gateway.
+export default teamClientConfig('examples/team-client', process.env['TEAM_CLIENT_SCHEMA'] || undefined);

@@ -4,7 +4,7 @@
  * that must NOT type-check), a query the schema does not allow fails codegen, and the generated
  * client answers against the real gateway (snapshot mode).
  */
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,6 +53,23 @@ describe('typed team client (examples/team-client)', () => {
       );
     } finally {
       rmSync(bad, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("generates the same types from a running gateway's URL as from the schema file", async () => {
+    const gw = await startTestGateway({ env: { UPSTREAM_MODE: 'offline' } });
+    const fromUrl = mkdtempSync(join(tmpdir(), 'team-client-url-'));
+    try {
+      cpSync('examples/team-client/src', join(fromUrl, 'src'), { recursive: true });
+      const config = teamClientConfig(fromUrl, `${gw.url}/graphql`);
+      // A URL is introspected, not resolved as a path under the current directory.
+      expect(config.schema).toBe(`${gw.url}/graphql`);
+      await generate({ ...config, silent: true }, true);
+      const read = (root: string) => readFileSync(join(root, 'generated/graphql.ts'), 'utf8');
+      expect(read(fromUrl)).toBe(read(dir));
+    } finally {
+      await gw.stop();
+      rmSync(fromUrl, { recursive: true, force: true });
     }
   }, 120_000);
 
