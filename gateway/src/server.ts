@@ -222,8 +222,21 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       const entry = subgraphs.find((s) => s.name === name);
       const runtime = runtimes.get(name);
       if (runtime) return new InProcessDataSource(runtime);
-      if (!entry?.url)
-        throw new Error(`Subgraph "${name}" is in the supergraph but not in ${g.SUBGRAPHS_FILE}`);
+      if (!entry?.url) {
+        // Say what is true: a subgraph added after this process started is in the list file now,
+        // but its code is not loaded here.
+        let listedNow = false;
+        try {
+          listedNow = loadSubgraphList(g.SUBGRAPHS_FILE, {}).some((s) => s.name === name);
+        } catch {
+          listedNow = false;
+        }
+        throw new Error(
+          listedNow
+            ? `Subgraph "${name}" was added to ${g.SUBGRAPHS_FILE} after this gateway started, so its code is not loaded: restart the gateway (npm run demo or npm start) to serve it. The previous supergraph keeps serving meanwhile.`
+            : `Subgraph "${name}" is in the supergraph but not in ${g.SUBGRAPHS_FILE}: add it there (npm run new-subgraph does) or give its URL in SUBGRAPH_URLS, then restart the gateway. The previous supergraph keeps serving meanwhile.`,
+        );
+      }
       return new UndiciRemoteDataSource({
         name,
         url: entry.url,
