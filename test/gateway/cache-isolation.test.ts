@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from '../../gateway/src/server.ts';
 import { silentLogger } from '../../kit/logger.ts';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 
-const REDIS = 'redis://127.0.0.1:6379/10';
+const REDIS = redisUrl(10);
 const QUERY = '{ municipality(code: "0180") { forecast(hours: 1) { time airTemperature } } }';
 
 async function gateway(env: Record<string, string>, dispatcher?: GatewayDeps['dispatcher']) {
@@ -57,7 +58,7 @@ function liveSmhi(): MockAgent {
   return agent;
 }
 
-describe('one Redis, several gateways', () => {
+describe.skipIf(!hasRedis())('one Redis, several gateways', () => {
   const redis = createClient({ url: REDIS });
   const apps: GatewayApp[] = [];
   beforeAll(async () => {

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp } from '../../gateway/src/server.ts';
 import { silentLogger } from '../../kit/logger.ts';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 
-const REDIS = 'redis://127.0.0.1:6379/11';
+const REDIS = redisUrl(11);
 const apps: GatewayApp[] = [];
 
 async function gateway(env: Record<string, string>) {
@@ -117,7 +118,7 @@ describe('per-client cost rate', () => {
   });
 });
 
-describe('shared through Redis', () => {
+describe.skipIf(!hasRedis())('shared through Redis', () => {
   const redis = createClient({ url: REDIS });
   beforeAll(async () => {
     await redis.connect();

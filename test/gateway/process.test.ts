@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 import { freePort, isListening } from './ports.ts';
 
 /** Loading every subgraph through tsx takes seconds, more on a busy CI runner. */
@@ -100,40 +101,45 @@ describe('graceful shutdown', { timeout: PROCESS_TIMEOUT_MS }, () => {
   );
 });
 
-describe('graceful shutdown with Redis, as in production', { timeout: PROCESS_TIMEOUT_MS }, () => {
-  // NODE_ENV=production: Apollo Server installs its own signal handlers outside tests, and those
-  // raced ours (shutdown then took 15 s and exited 1 with a Redis connection open).
-  it('SIGTERM drains, closes Redis and exits 0 well within the 10 s drain time', async () => {
-    const port = await freePort();
-    const gateway = startGateway(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        UPSTREAM_MODE: 'offline',
-        CACHE_URL: 'redis://127.0.0.1:6379/12',
-      },
-      'production',
-    );
-    try {
-      await waitFor(() => gateway.stderr().includes('gateway ready'), 'the gateway to start');
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ municipality(code: "0180") { name population(year: 2024) } }' }),
-      });
-      expect(await res.json()).toMatchObject({ data: { municipality: { name: 'Stockholm' } } });
-      const started = Date.now();
-      gateway.child.kill('SIGTERM');
-      const result = await gateway.exit;
-      const tookMs = Date.now() - started;
-      expect(result).toMatchObject({ code: 0, signal: null });
-      expect(tookMs).toBeLessThan(10_000);
-      expect(await isListening(port)).toBe(false);
-    } finally {
-      if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
-    }
-  });
-});
+describe.skipIf(!hasRedis())(
+  'graceful shutdown with Redis, as in production',
+  { timeout: PROCESS_TIMEOUT_MS },
+  () => {
+    // NODE_ENV=production: Apollo Server installs its own signal handlers outside tests, and those
+    // raced ours (shutdown then took 15 s and exited 1 with a Redis connection open).
+    it('SIGTERM drains, closes Redis and exits 0 well within the 10 s drain time', async () => {
+      const port = await freePort();
+      const gateway = startGateway(
+        {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          UPSTREAM_MODE: 'offline',
+          CACHE_URL: redisUrl(12),
+        },
+        'production',
+      );
+      try {
+        await waitFor(() => gateway.stderr().includes('gateway ready'), 'the gateway to start');
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ municipality(code: "0180") { name population(year: 2024) } }' }),
+        });
+        expect(await res.json()).toMatchObject({ data: { municipality: { name: 'Stockholm' } } });
+        const started = Date.now();
+        gateway.child.kill('SIGTERM');
+        const result = await gateway.exit;
+        const tookMs = Date.now() - started;
+        expect(result).toMatchObject({ code: 0, signal: null });
+        expect(tookMs).toBeLessThan(10_000);
+        expect(await isListening(port)).toBe(false);
+      } finally {
+        if (gateway.child.exitCode === null && gateway.child.signalCode === null)
+          gateway.child.kill('SIGKILL');
+      }
+    });
+  },
+);
 
 describe('live mode on a machine that cannot reach the agencies', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('says so within seconds of starting and suggests npm run demo', async () => {

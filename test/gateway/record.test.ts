@@ -11,6 +11,7 @@ import { silentLogger } from '../../kit/logger.ts';
 import type { RecordedExchange } from '../../kit/snapshot.ts';
 import { README_QUERY, type RecordReport, recordSnapshot } from '../../scripts/record.ts';
 import { offlineAgent, startTestGateway } from '../helpers/gateway.ts';
+import { freePort } from './ports.ts';
 
 const FORECAST_ORIGIN = 'https://opendata-download-metfcst.smhi.se';
 const FORECAST_PATH =
@@ -155,7 +156,7 @@ describe('npm run record (mechanism, with a mock upstream)', () => {
     try {
       mkdirSync(join(dir, 'no-examples'));
       const cacheRun = await recordSnapshot({
-        env: { SNAPSHOT_DIR: again, LOG_LEVEL: 'silent', CACHE_URL: 'redis://127.0.0.1:6390' },
+        env: { SNAPSHOT_DIR: again, LOG_LEVEL: 'silent', CACHE_URL: `redis://127.0.0.1:${await freePort()}` },
         examplesDir: join(dir, 'no-examples'),
         dispatcher: agent,
         logger: silentLogger,

@@ -8,6 +8,8 @@ import { createGatewayApp, type GatewayApp } from '../../gateway/src/server.ts';
 import { closeCache, createCache } from '../../kit/cache.ts';
 import { silentLogger } from '../../kit/logger.ts';
 import { snapshotKey } from '../../kit/snapshot.ts';
+import { hasRedis, redisUrl as redisUrlOf } from '../helpers/services.ts';
+import { freePort } from './ports.ts';
 
 const README_QUERY =
   '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
@@ -43,9 +45,9 @@ async function replica(
   };
 }
 
-describe('CACHE_URL', () => {
+describe.skipIf(!hasRedis())('CACHE_URL', () => {
   // A database of its own, so the recorded forecast never shows up in another test's cache.
-  const redisUrl = 'redis://127.0.0.1:6379/13';
+  const redisUrl = redisUrlOf(13);
   const cleanups: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -76,7 +78,7 @@ describe('CACHE_URL', () => {
   });
 
   it("with Redis down, queries still answer (from upstream, then this process's cache) and stop() returns", async () => {
-    const down = await replica({ CACHE_URL: 'redis://127.0.0.1:6390' });
+    const down = await replica({ CACHE_URL: `redis://127.0.0.1:${await freePort()}` });
     try {
       const answers = [];
       for (let i = 0; i < 2; i++) {

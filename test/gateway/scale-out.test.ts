@@ -10,10 +10,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 import { freePort } from './ports.ts';
 
 const REDIS_DB = 14;
-const REDIS = `redis://127.0.0.1:6379/${REDIS_DB}`;
+const REDIS = redisUrl(REDIS_DB);
 const PREFIX = `scale${process.pid}`;
 
 interface Replica {
@@ -68,7 +69,7 @@ async function ask(replica: Replica, query: string): Promise<Answer> {
   return (await res.json()) as Answer;
 }
 
-describe('three replicas on one Redis', { timeout: 180_000 }, () => {
+describe.skipIf(!hasRedis())('three replicas on one Redis', { timeout: 180_000 }, () => {
   const redis = createClient({ url: REDIS });
   let replicas: Replica[] = [];
 

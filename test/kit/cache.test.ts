@@ -6,6 +6,8 @@ import { codeForUpstream, type UpstreamError } from '../../kit/errors.ts';
 import { silentLogger } from '../../kit/logger.ts';
 import { snapshotKey } from '../../kit/snapshot.ts';
 import { createTrace, createUpstream } from '../../kit/upstream.ts';
+import { freePort } from '../gateway/ports.ts';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 import { anyJson, fakeClock, type Harness, harness, ORIGIN, offlineAgent, rejectionOf } from './helpers.ts';
 
 const MINUTE = 60_000;
@@ -213,7 +215,8 @@ describe('cache outage is a miss, never a failure', () => {
   });
 
   it('a Redis URL pointing at a closed port: answers from upstream, then from the in-process fallback, and does not hang', async () => {
-    const cache = createCache({ url: 'redis://127.0.0.1:6390', logger: silentLogger });
+    // A port nothing listens on.
+    const cache = createCache({ url: `redis://127.0.0.1:${await freePort()}`, logger: silentLogger });
     h = harness({ cache, cacheTimeoutMs: 100 });
     h.agent.get(ORIGIN).intercept({ path: '/o', method: 'GET' }).reply(200, { ok: true });
     const trace = createTrace();
@@ -258,10 +261,10 @@ describe('in-memory LRU', () => {
   });
 });
 
-describe('Redis store (127.0.0.1:6379)', () => {
+describe.skipIf(!hasRedis())('Redis store (REDIS_URL)', () => {
   const run = `kit-test-${randomUUID()}`;
   const redis = () => {
-    const cache = createCache({ url: 'redis://127.0.0.1:6379', logger: silentLogger });
+    const cache = createCache({ url: redisUrl(), logger: silentLogger });
     cleanups.push(() => closeCache(cache));
     return cache;
   };

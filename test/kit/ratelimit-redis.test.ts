@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../kit/logger.ts';
 import { connectRedis, createRedisRateLimiter, type RedisEvalClient } from '../../kit/ratelimit-redis.ts';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 import { fakeClock } from './helpers.ts';
 
 /** The largest number of timestamps inside any half-open window [t, t + windowMs). */
@@ -16,7 +17,7 @@ function busiestWindow(stamps: number[], windowMs: number): number {
 }
 
 // A real Redis on 127.0.0.1:6379 (the same kind of store CACHE_URL points replicas at).
-const redis = connectRedis('redis://127.0.0.1:6379', silentLogger);
+const redis = connectRedis(redisUrl(), silentLogger);
 const key = `sodg:test:ratelimit:${process.pid}:${Date.now()}`;
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ afterAll(async () => {
   await redis.close();
 });
 
-describe('Redis-backed sliding-window limiter', () => {
+describe.skipIf(!hasRedis())('Redis-backed sliding-window limiter', () => {
   it('two replicas sharing one Redis never exceed the limit together (fake clock)', async () => {
     const clock = fakeClock();
     // The times Redis granted (the script's answer), which is what the limit is about.

@@ -3,6 +3,7 @@ import { silentLogger } from '../../kit/logger.ts';
 import { connectRedis, createRedisRateLimiter, type RedisEvalClient } from '../../kit/ratelimit-redis.ts';
 import { geography } from '../../kit/sweden.ts';
 import { createAdaptiveRateLimiter } from '../../subgraphs/scb/limiter.ts';
+import { hasRedis, redisUrl } from '../helpers/services.ts';
 import { fakeClock } from '../kit/helpers.ts';
 import { entitiesQuery, fixture, type ScbHarness, scbHarness } from './helpers.ts';
 
@@ -95,13 +96,13 @@ describe('adaptive limiter', () => {
   });
 });
 
-describe('shared limiter across replicas', () => {
+describe.skipIf(!hasRedis())('shared limiter across replicas', () => {
   it('with a shared Redis every SCB call is logged there (<prefix>:ratelimit:scb:live), /config included', async () => {
-    const redis = connectRedis('redis://127.0.0.1:6379', silentLogger);
+    const redis = connectRedis(redisUrl(), silentLogger);
     const key = `scbtest${process.pid}:ratelimit:scb:live`;
     try {
       await redis.eval("return redis.call('DEL', KEYS[1])", { keys: [key], arguments: [] });
-      h = scbHarness({ redis: { url: 'redis://127.0.0.1:6379', prefix: `scbtest${process.pid}` } });
+      h = scbHarness({ redis: { url: redisUrl(), prefix: `scbtest${process.pid}` } });
       const result = await h.run(entitiesQuery('population(year: 2024)'), {
         r: [{ __typename: 'Municipality', code: '0180' }],
       });
