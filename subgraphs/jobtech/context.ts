@@ -20,6 +20,8 @@ export interface JobTechContext {
     search: DataLoader<SearchParams, SearchResult, string>;
     /** Ad counts per municipality, batched by query through the `stats=municipality` facet. */
     count: DataLoader<CountKey, number, string>;
+    /** Ads per county (and query), batched into one `stats=region` search per query. */
+    countyCount: DataLoader<CountKey, number, string>;
     /** Typeahead, keyed by "limit\u0000prefix". */
     suggest: DataLoader<string, Suggestion[]>;
   };

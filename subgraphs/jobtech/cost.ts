@@ -13,6 +13,7 @@ export const cost: FieldCosts = {
   'County.jobAds': search,
   'Place.jobAdsNearby': search,
   'Municipality.jobAdCount': { agency: 'jobtech', calls: 'batch' },
+  'County.jobAdCount': { agency: 'jobtech', calls: 'batch' },
   'Query.jobAd': { agency: 'jobtech', calls: 'item' },
   'Query.jobAdSuggestions': { agency: 'jobtech', calls: 'item' },
 };

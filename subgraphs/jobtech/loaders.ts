@@ -5,6 +5,7 @@ import type { RequestTrace } from '../../kit/upstream.ts';
 import type { JobTechClient, SearchParams, StatsFacet } from './client.ts';
 import type { CountKey, JobTechContext } from './context.ts';
 import {
+  countyCodeOfConcept,
   countyConcept,
   municipalityCodeOfConcept,
   municipalityCodeOfName,
@@ -122,6 +123,63 @@ export async function countMunicipalities(
   return keys.map((k) => results.get(countKey(k)) ?? new Error(`no count for municipality ${k.code}`));
 }
 
+/**
+ * Counts ads for many counties in one search per query: `stats=region` lists every county with a
+ * hit (21 counties, under JobSearch's 30 terms), so the ones missing count 0. A single county is one
+ * `limit=0` search of its own (no statistics needed).
+ */
+export async function countCounties(
+  client: JobTechClient,
+  keys: readonly CountKey[],
+  trace?: RequestTrace,
+): Promise<Array<number | Error>> {
+  const results = new Map<string, number | Error>();
+  const byQuery = new Map<string | null, Set<string>>();
+  for (const k of keys) {
+    const set = byQuery.get(k.query) ?? new Set<string>();
+    set.add(k.code);
+    byQuery.set(k.query, set);
+  }
+  await Promise.all(
+    [...byQuery].map(async ([query, codes]) => {
+      try {
+        if (codes.size === 1) {
+          const code = [...codes][0]!;
+          const result = await client.search(
+            { q: query ?? undefined, region: countyConcept(code, AGENCY), offset: 0, limit: 0 },
+            trace,
+          );
+          results.set(countKey({ query, code }), result.total);
+          return;
+        }
+        const result = await client.search(
+          { q: query ?? undefined, stats: 'region', statsLimit: STATS_LIMIT, offset: 0, limit: 0 },
+          trace,
+        );
+        const facet = result.stats.find((f) => f.type === 'region');
+        if (!facet) throw new Error('JobSearch sent no region statistics');
+        for (const value of facet.values) {
+          const code =
+            value.code && /^\d{2}$/.test(value.code)
+              ? value.code
+              : value.conceptId
+                ? countyCodeOfConcept(value.conceptId)
+                : undefined;
+          if (code && codes.has(code)) results.set(countKey({ query, code }), value.count);
+        }
+        // Fewer terms than the limit: every county with a hit is listed, the others have none.
+        if (facet.values.length < STATS_LIMIT) {
+          for (const code of codes)
+            if (!results.has(countKey({ query, code }))) results.set(countKey({ query, code }), 0);
+        }
+      } catch (err) {
+        for (const code of codes) results.set(countKey({ query, code }), err as Error);
+      }
+    }),
+  );
+  return keys.map((k) => results.get(countKey(k)) ?? new Error(`no count for county ${k.code}`));
+}
+
 /** Per-request loaders. */
 export function createLoaders(client: JobTechClient, trace: RequestTrace): JobTechContext['loaders'] {
   return {
@@ -139,6 +197,9 @@ export function createLoaders(client: JobTechClient, trace: RequestTrace): JobTe
         ),
       { cacheKeyFn: (p) => stableJson(p) },
     ),
+    countyCount: new DataLoader<CountKey, number, string>((keys) => countCounties(client, keys, trace), {
+      cacheKeyFn: countKey,
+    }),
     count: new DataLoader<CountKey, number, string>((keys) => countMunicipalities(client, keys, trace), {
       cacheKeyFn: countKey,
     }),

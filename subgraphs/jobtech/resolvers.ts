@@ -200,6 +200,10 @@ export function createResolvers(): Resolvers {
     County: {
       __resolveReference: (ref) => (geography().counties.has(ref.code) ? { code: ref.code } : null),
       jobAds: (c, args, ctx) => search(searchParams(args, { region: countyConcept(c.code, AGENCY) }), ctx),
+      jobAdCount: (c, { query }, ctx) => {
+        countyConcept(c.code, AGENCY);
+        return ctx.loaders.countyCount.load({ code: c.code, query: checkQuery(query) ?? null });
+      },
     },
     Place: {
       __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),

@@ -25,10 +25,22 @@ export type County = {
   __typename?: 'County';
   code: Scalars['String']['output'];
   /**
+   * Number of open job ads whose workplace is in this county, optionally matching `query`. Counts for
+   * many counties in one request are one JobSearch call (its region statistics), e.g. all 21 counties
+   * for a ranking or a map. Källa: Arbetsförmedlingen (JobTech Dev).
+   */
+  jobAdCount: Maybe<Scalars['Int']['output']>;
+  /**
    * Open job ads whose workplace is in this county (JobSearch), `limit` 0–100 (default 10),
    * `offset` 0–2000. Källa: Arbetsförmedlingen (JobTech Dev).
    */
   jobAds: Maybe<JobAdSearch>;
+};
+
+
+/** A Swedish county; JobTech adds its open job ads. Källa: Arbetsförmedlingen (JobTech Dev). */
+export type CountyJobAdCountArgs = {
+  query?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -579,6 +591,7 @@ export type TagDirectiveResolver<Result, Parent, ContextType = JobTechContext, A
 export type CountyResolvers<ContextType = JobTechContext, ParentType extends ResolversParentTypes['County'] = ResolversParentTypes['County'], FederationReferenceType extends FederationReferenceTypes['County'] = FederationReferenceTypes['County']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['County']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  jobAdCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, Partial<CountyJobAdCountArgs>>;
   jobAds?: Resolver<Maybe<ResolversTypes['JobAdSearch']>, ParentType, ContextType, RequireFields<CountyJobAdsArgs, 'limit' | 'offset' | 'sort'>>;
 }>;
 
