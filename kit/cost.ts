@@ -20,8 +20,8 @@ export interface FieldCost {
    * the same SMHI answer) name the same key: on one parent their calls are counted once.
    */
   sharedCall?: string;
-  /** Calls per item (or per batch); default 1. */
-  callsPer?: number;
+  /** Calls per item (or per batch); default 1. A function of the field's arguments when they decide it. */
+  callsPer?: number | ((args: Record<string, unknown>) => number);
   /** List size when no slicing argument gives it; a function of the field's arguments. */
   assumedSize?: number | ((args: Record<string, unknown>) => number);
   /** Arguments that bound the list (first one given wins), default `limit`, `first`, `pageSize`. */

@@ -152,7 +152,7 @@ export function estimateCost(
           : undefined;
     if (meta.agency && (meta.callsIf?.(args) ?? true) && !(shared && sharedCalls.has(shared))) {
       if (shared) sharedCalls.add(shared);
-      const per = meta.callsPer ?? 1;
+      const per = typeof meta.callsPer === 'function' ? meta.callsPer(args) : (meta.callsPer ?? 1);
       const n = meta.calls === 'batch' ? per : multiplicity * per;
       calls[meta.agency] = (calls[meta.agency] ?? 0) + n;
       cost += n * CALL_WEIGHT;

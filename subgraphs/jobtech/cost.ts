@@ -14,6 +14,18 @@ export const cost: FieldCosts = {
   'Place.jobAdsNearby': search,
   'Municipality.jobAdCount': { agency: 'jobtech', calls: 'batch' },
   'County.jobAdCount': { agency: 'jobtech', calls: 'batch' },
+  // One call within a county, or Sweden-wide largest-first up to 30; else a facet per county and a
+  // few single searches for the two counties with more than 30 municipalities.
+  'Query.rankMunicipalitiesByJobAds': {
+    agency: 'jobtech',
+    calls: 'batch',
+    callsPer: (args) =>
+      typeof args['county'] === 'string' ||
+      (args['order'] !== 'ASC' && (typeof args['first'] !== 'number' || args['first'] <= 30))
+        ? 1
+        : 45,
+  },
+  'Query.rankCountiesByJobAds': { agency: 'jobtech', calls: 'batch', assumedSize: 21 },
   'Query.jobAd': { agency: 'jobtech', calls: 'item' },
   'Query.jobAdSuggestions': { agency: 'jobtech', calls: 'item' },
 };

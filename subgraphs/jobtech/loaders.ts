@@ -20,7 +20,8 @@ export const STATS_LIMIT = 30;
 const countKey = (k: CountKey) => `${k.query ?? ''}\u0000${k.code}`;
 
 /** Municipality code of a `stats=municipality` term: by concept id, else 4-digit code, else name. */
-function codeOfTerm(value: StatsFacet['values'][number]): string | undefined {
+/** The municipality code of a `stats=municipality` term (by concept id, then code, then name). */
+export function codeOfTerm(value: StatsFacet['values'][number]): string | undefined {
   if (value.conceptId) {
     const code = municipalityCodeOfConcept(value.conceptId);
     if (code) return code;

@@ -1,8 +1,9 @@
-import { badInput } from '../../kit/errors.ts';
-import { geography, requireSwedishPoint } from '../../kit/sweden.ts';
+import { badInput, UpstreamError } from '../../kit/errors.ts';
+import { geography, requireCounty, requireSwedishPoint } from '../../kit/sweden.ts';
 import type { SearchParams } from './client.ts';
 import type { JobTechContext } from './context.ts';
 import type { JobAdSort, Resolvers } from './generated/resolvers-types.ts';
+import { codeOfTerm, STATS_LIMIT } from './loaders.ts';
 import { countyConcept, municipalityConcept } from './locations.ts';
 import { toSwedishLocal } from './time.ts';
 
@@ -56,6 +57,30 @@ function checkPaging(limit: number | null | undefined, offset: number | null | u
     );
   }
   return { limit: l, offset: o };
+}
+
+function checkFirst(field: string, first: number, max: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`${field}(first: ${first}): first must be an integer from 1 to ${max}.`, AGENCY);
+  }
+  return first;
+}
+
+/** A loaded value, or the error its loader gave (the whole ranking fails with it). */
+function valueOrThrow<T>(value: T | Error | undefined): T {
+  if (value instanceof Error) throw value;
+  if (value === undefined) throw new Error('a count is missing');
+  return value;
+}
+
+/** Ordered by count (`order`), ties by code, the first `first`. */
+function rankRows<T extends { code: string; count: number }>(
+  rows: T[],
+  order: 'ASC' | 'DESC',
+  first: number,
+): T[] {
+  const sign = order === 'ASC' ? 1 : -1;
+  return rows.sort((a, b) => sign * (a.count - b.count) || a.code.localeCompare(b.code)).slice(0, first);
 }
 
 function checkQuery(query: string | null | undefined, name = 'query'): string | undefined {
@@ -135,6 +160,60 @@ const AD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 export function createResolvers(): Resolvers {
   return {
     Query: {
+      rankMunicipalitiesByJobAds: async (_, args, ctx) => {
+        const first = checkFirst('rankMunicipalitiesByJobAds', args.first ?? 10, 290);
+        const query = checkQuery(args.query) ?? null;
+        const order = args.order ?? 'DESC';
+        let rows: Array<{ code: string; count: number }>;
+        if ((args.county === null || args.county === undefined) && order === 'DESC' && first <= STATS_LIMIT) {
+          // Sweden's top municipalities are JobSearch's own statistics facet: one call.
+          const result = await ctx.loaders.search.load({
+            q: query ?? undefined,
+            stats: 'municipality',
+            statsLimit: STATS_LIMIT,
+            offset: 0,
+            limit: 0,
+          });
+          const facet = result.stats.find((f) => f.type === 'municipality');
+          if (!facet)
+            throw new UpstreamError('BAD_PAYLOAD', AGENCY, 'JobSearch sent no municipality statistics');
+          rows = facet.values.flatMap((v) => {
+            const code = codeOfTerm(v);
+            return code ? [{ code, count: v.count }] : [];
+          });
+          // Fewer terms than asked for: every municipality with ads is listed; the rest have none.
+          if (facet.values.length < STATS_LIMIT) {
+            const listed = new Set(rows.map((r) => r.code));
+            for (const code of geography().municipalities.keys())
+              if (!listed.has(code)) rows.push({ code, count: 0 });
+          }
+        } else {
+          const codes =
+            args.county === null || args.county === undefined
+              ? [...geography().municipalities.keys()]
+              : requireCounty(args.county, AGENCY).municipalityCodes;
+          const counts = await ctx.loaders.count.loadMany(codes.map((code) => ({ code, query })));
+          rows = codes.map((code, i) => ({ code, count: valueOrThrow(counts[i]) }));
+        }
+        return rankRows(rows, order, first).map((r, i) => ({
+          rank: i + 1,
+          municipality: { code: r.code },
+          jobAdCount: r.count,
+        }));
+      },
+      rankCountiesByJobAds: async (_, args, ctx) => {
+        const first = checkFirst('rankCountiesByJobAds', args.first ?? 21, 21);
+        const query = checkQuery(args.query) ?? null;
+        const codes = [...geography().counties.keys()];
+        // All 21 through the county loader: one `stats=region` search.
+        const counts = await ctx.loaders.countyCount.loadMany(codes.map((code) => ({ code, query })));
+        const rows = codes.map((code, i) => ({ code, count: valueOrThrow(counts[i]) }));
+        return rankRows(rows, args.order ?? 'DESC', first).map((r, i) => ({
+          rank: i + 1,
+          county: { code: r.code },
+          jobAdCount: r.count,
+        }));
+      },
       jobAds: (_, args, ctx) => {
         const where: Partial<SearchParams> = {};
         const hasMunicipality = args.municipality !== null && args.municipality !== undefined;

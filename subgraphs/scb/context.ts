@@ -45,3 +45,19 @@ export interface RankedMunicipalityModel {
   municipality: RegionRef;
   population: number;
 }
+
+/** One row of `Query.rankMunicipalities`. */
+export interface MunicipalityRankingModel {
+  rank: number;
+  municipality: RegionRef;
+  value: number;
+  year: number;
+}
+
+/** One row of `Query.rankCounties`. */
+export interface CountyRankingModel {
+  rank: number;
+  county: RegionRef;
+  value: number;
+  year: number;
+}

@@ -25,6 +25,8 @@ export const cost: FieldCosts = {
   'SwedenStatistics.income': batched,
   'SwedenStatistics.statistics': batched,
   'Query.statistics': batched,
+  'Query.rankMunicipalities': { ...batched, assumedSize: 10 },
+  'Query.rankCounties': { ...batched, assumedSize: 21 },
   'Query.statisticsTables': { agency: 'scb', calls: 'item', slicingArguments: ['pageSize'], assumedSize: 20 },
   'Query.statisticsTableSearch': {
     agency: 'scb',

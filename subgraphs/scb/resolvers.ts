@@ -1,5 +1,5 @@
 import { badInput } from '../../kit/errors.ts';
-import { requireCounty, requireMunicipality } from '../../kit/sweden.ts';
+import { geography, requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import { AGENCY, type DataResult, type SelectionItem } from './client.ts';
 import type { IncomeModel, PopulationFigureModel, RegionRef, ScbContext } from './context.ts';
 import type { Resolvers, StatisticsSelection } from './generated/resolvers-types.ts';
@@ -119,6 +119,48 @@ async function regionStatistics(
   return ctx.loaders.region.load({ table: meta.id, selection: toSelection(input), region });
 }
 
+type Measure = 'POPULATION' | 'MEDIAN_INCOME' | 'MEAN_INCOME';
+
+function checkFirst(field: string, first: number, max: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`${field}(first: ${first}): first must be an integer from 1 to ${max}.`, AGENCY);
+  }
+  return first;
+}
+
+/**
+ * Every region's value of `measure`, through the same per-request loader as `population` and
+ * `income`: one SCB data request for all of them. Regions without a value are left out.
+ */
+async function ranking(
+  codes: readonly string[],
+  measure: Measure,
+  year: number | null | undefined,
+  ctx: ScbContext,
+): Promise<Array<{ code: string; value: number; year: number }>> {
+  const rows = await Promise.all(
+    codes.map(async (code) => {
+      if (measure === 'POPULATION') {
+        const f = await populationFigure(code, year, ctx);
+        return { code, value: f.population, year: f.year };
+      }
+      const i = await income(code, year, ctx);
+      return { code, value: measure === 'MEDIAN_INCOME' ? i.median : i.mean, year: i.year };
+    }),
+  );
+  return rows.filter((r): r is { code: string; value: number; year: number } => r.value !== null);
+}
+
+/** Sorted by value in `order`, ties by code, the first `first`. */
+function ordered<T extends { code: string; value: number }>(
+  rows: T[],
+  order: 'ASC' | 'DESC',
+  first: number,
+): T[] {
+  const sign = order === 'ASC' ? 1 : -1;
+  return rows.sort((a, b) => sign * (a.value - b.value) || a.code.localeCompare(b.code)).slice(0, first);
+}
+
 /** The fields Municipality, County and SwedenStatistics share. */
 const regionFields = {
   population: async (r: RegionRef, { year }: { year?: number | null }, ctx: ScbContext) =>
@@ -220,6 +262,30 @@ export function createResolvers(): Resolvers {
     },
     Query: {
       sweden: () => ({ code: SWEDEN_CODE }),
+      rankMunicipalities: async (_, args, ctx) => {
+        const first = checkFirst('rankMunicipalities', args.first ?? 10, 290);
+        const codes =
+          args.county === null || args.county === undefined
+            ? [...geography().municipalities.keys()]
+            : requireCounty(args.county, AGENCY).municipalityCodes;
+        const rows = await ranking(codes, args.by ?? 'POPULATION', args.year, ctx);
+        return ordered(rows, args.order ?? 'DESC', first).map((r, i) => ({
+          rank: i + 1,
+          municipality: { code: r.code },
+          value: r.value,
+          year: r.year,
+        }));
+      },
+      rankCounties: async (_, args, ctx) => {
+        const first = checkFirst('rankCounties', args.first ?? 21, 21);
+        const rows = await ranking([...geography().counties.keys()], args.by ?? 'POPULATION', args.year, ctx);
+        return ordered(rows, args.order ?? 'DESC', first).map((r, i) => ({
+          rank: i + 1,
+          county: { code: r.code },
+          value: r.value,
+          year: r.year,
+        }));
+      },
       statisticsTables: async (_, args, ctx) => (await searchTables(args, ctx)).tables,
       statisticsTableSearch: (_, args, ctx) => searchTables(args, ctx),
       statisticsTable: (_, { id }, ctx) => ctx.client.table(id, ctx.trace),

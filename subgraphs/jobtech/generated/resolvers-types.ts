@@ -4,6 +4,7 @@ import type { JobAdModel, SearchResult, Workplace, Suggestion } from '../client.
 import type { PlaceRef, MunicipalityRef, CountyRef, JobTechContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -54,6 +55,16 @@ export type CountyJobAdsArgs = {
   query?: InputMaybe<Scalars['String']['input']>;
   remote?: InputMaybe<Scalars['Boolean']['input']>;
   sort?: InputMaybe<JobAdSort>;
+};
+
+/** A county's place in a ranking by open job ads. Källa: Arbetsförmedlingen (JobTech Dev). */
+export type CountyJobAdRanking = {
+  __typename?: 'CountyJobAdRanking';
+  county: County;
+  /** Open job ads (matching the ranking's `query`). */
+  jobAdCount: Scalars['Int']['output'];
+  /** 1 = first in the ranking's order; ties are ordered by code. */
+  rank: Scalars['Int']['output'];
 };
 
 /**
@@ -287,6 +298,16 @@ export type MunicipalityJobAdsArgs = {
   sort?: InputMaybe<JobAdSort>;
 };
 
+/** A municipality's place in a ranking by open job ads. Källa: Arbetsförmedlingen (JobTech Dev). */
+export type MunicipalityJobAdRanking = {
+  __typename?: 'MunicipalityJobAdRanking';
+  /** Open job ads (matching the ranking's `query`). */
+  jobAdCount: Scalars['Int']['output'];
+  municipality: Municipality;
+  /** 1 = first in the ranking's order; ties are ordered by code. */
+  rank: Scalars['Int']['output'];
+};
+
 /** A point in Sweden; JobTech adds open job ads around it. Källa: Arbetsförmedlingen (JobTech Dev). */
 export type Place = {
   __typename?: 'Place';
@@ -336,6 +357,20 @@ export type Query = {
    * - `limit` 0–100 (default 10), `offset` 0–2000 (default 0): at most the first 2 100 hits are reachable.
    */
   jobAds: Maybe<JobAdSearch>;
+  /**
+   * The 21 counties ranked by open job ads (matching `query`), `order` DESC (default) or ASC, the
+   * `first` 1–21 places (default 21). One JobSearch call (its region statistics).
+   * Källa: Arbetsförmedlingen (JobTech Dev).
+   */
+  rankCountiesByJobAds: Maybe<Array<CountyJobAdRanking>>;
+  /**
+   * Municipalities ranked by open job ads (matching `query`): those of `county` (2-digit code) or all
+   * 290; `order` DESC (default) or ASC; the `first` 1–290 places (default 10). A county's ranking is one
+   * JobSearch call (its municipality statistics); all of Sweden largest-first up to 30 places is one
+   * call too; other Sweden-wide rankings need one call per county and a few more (about 45 at most).
+   * Källa: Arbetsförmedlingen (JobTech Dev).
+   */
+  rankMunicipalitiesByJobAds: Maybe<Array<MunicipalityJobAdRanking>>;
 };
 
 
@@ -363,6 +398,28 @@ export type QueryJobAdsArgs = {
   remote?: InputMaybe<Scalars['Boolean']['input']>;
   sort?: InputMaybe<JobAdSort>;
 };
+
+
+export type QueryRankCountiesByJobAdsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  order?: InputMaybe<RankingOrder>;
+  query?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryRankMunicipalitiesByJobAdsArgs = {
+  county?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  order?: InputMaybe<RankingOrder>;
+  query?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Which end of a ranking comes first. */
+export type RankingOrder =
+  /** Smallest value first. */
+  | 'ASC'
+  /** Largest value first. */
+  | 'DESC';
 
 /**
  * A concept of Arbetsförmedlingen's labour-market taxonomy (occupation, employment type, ...).
@@ -491,6 +548,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   CacheControlScope: CacheControlScope;
   County: ResolverTypeWrapper<CountyRef>;
+  CountyJobAdRanking: ResolverTypeWrapper<Omit<CountyJobAdRanking, 'county'> & { county: ResolversTypes['County'] }>;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   JobAd: ResolverTypeWrapper<JobAdModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -505,8 +563,10 @@ export type ResolversTypes = ResolversObject<{
   JobAdSuggestion: ResolverTypeWrapper<Suggestion>;
   JobAdWorkplace: ResolverTypeWrapper<Workplace>;
   Municipality: ResolverTypeWrapper<MunicipalityRef>;
+  MunicipalityJobAdRanking: ResolverTypeWrapper<Omit<MunicipalityJobAdRanking, 'municipality'> & { municipality: ResolversTypes['Municipality'] }>;
   Place: ResolverTypeWrapper<PlaceRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RankingOrder: RankingOrder;
   TaxonomyConcept: ResolverTypeWrapper<TaxonomyConcept>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   link__Purpose: Link__Purpose;
@@ -518,6 +578,7 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   County: CountyRef;
+  CountyJobAdRanking: Omit<CountyJobAdRanking, 'county'> & { county: ResolversParentTypes['County'] };
   FieldSet: Scalars['FieldSet']['output'];
   JobAd: JobAdModel;
   ID: Scalars['ID']['output'];
@@ -531,6 +592,7 @@ export type ResolversParentTypes = ResolversObject<{
   JobAdSuggestion: Suggestion;
   JobAdWorkplace: Workplace;
   Municipality: MunicipalityRef;
+  MunicipalityJobAdRanking: Omit<MunicipalityJobAdRanking, 'municipality'> & { municipality: ResolversParentTypes['Municipality'] };
   Place: PlaceRef;
   Query: Record<PropertyKey, never>;
   TaxonomyConcept: TaxonomyConcept;
@@ -593,6 +655,12 @@ export type CountyResolvers<ContextType = JobTechContext, ParentType extends Res
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   jobAdCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, Partial<CountyJobAdCountArgs>>;
   jobAds?: Resolver<Maybe<ResolversTypes['JobAdSearch']>, ParentType, ContextType, RequireFields<CountyJobAdsArgs, 'limit' | 'offset' | 'sort'>>;
+}>;
+
+export type CountyJobAdRankingResolvers<ContextType = JobTechContext, ParentType extends ResolversParentTypes['CountyJobAdRanking'] = ResolversParentTypes['CountyJobAdRanking']> = ResolversObject<{
+  county?: Resolver<ResolversTypes['County'], ParentType, ContextType>;
+  jobAdCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['FieldSet'], any> {
@@ -688,6 +756,12 @@ export type MunicipalityResolvers<ContextType = JobTechContext, ParentType exten
   jobAds?: Resolver<Maybe<ResolversTypes['JobAdSearch']>, ParentType, ContextType, RequireFields<MunicipalityJobAdsArgs, 'limit' | 'offset' | 'sort'>>;
 }>;
 
+export type MunicipalityJobAdRankingResolvers<ContextType = JobTechContext, ParentType extends ResolversParentTypes['MunicipalityJobAdRanking'] = ResolversParentTypes['MunicipalityJobAdRanking']> = ResolversObject<{
+  jobAdCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  municipality?: Resolver<ResolversTypes['Municipality'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type PlaceResolvers<ContextType = JobTechContext, ParentType extends ResolversParentTypes['Place'] = ResolversParentTypes['Place'], FederationReferenceType extends FederationReferenceTypes['Place'] = FederationReferenceTypes['Place']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Place']> | FederationReferenceType, FederationReferenceType, ContextType>;
   jobAdsNearby?: Resolver<Maybe<ResolversTypes['JobAdSearch']>, ParentType, ContextType, RequireFields<PlaceJobAdsNearbyArgs, 'limit' | 'offset' | 'radiusKm' | 'sort'>>;
@@ -699,6 +773,8 @@ export type QueryResolvers<ContextType = JobTechContext, ParentType extends Reso
   jobAd?: Resolver<Maybe<ResolversTypes['JobAd']>, ParentType, ContextType, RequireFields<QueryJobAdArgs, 'id'>>;
   jobAdSuggestions?: Resolver<Array<ResolversTypes['JobAdSuggestion']>, ParentType, ContextType, RequireFields<QueryJobAdSuggestionsArgs, 'limit' | 'prefix'>>;
   jobAds?: Resolver<Maybe<ResolversTypes['JobAdSearch']>, ParentType, ContextType, RequireFields<QueryJobAdsArgs, 'limit' | 'offset' | 'sort'>>;
+  rankCountiesByJobAds?: Resolver<Maybe<Array<ResolversTypes['CountyJobAdRanking']>>, ParentType, ContextType, RequireFields<QueryRankCountiesByJobAdsArgs, 'first' | 'order'>>;
+  rankMunicipalitiesByJobAds?: Resolver<Maybe<Array<ResolversTypes['MunicipalityJobAdRanking']>>, ParentType, ContextType, RequireFields<QueryRankMunicipalitiesByJobAdsArgs, 'first' | 'order'>>;
 }>;
 
 export type TaxonomyConceptResolvers<ContextType = JobTechContext, ParentType extends ResolversParentTypes['TaxonomyConcept'] = ResolversParentTypes['TaxonomyConcept']> = ResolversObject<{
@@ -713,6 +789,7 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 
 export type Resolvers<ContextType = JobTechContext> = ResolversObject<{
   County?: CountyResolvers<ContextType>;
+  CountyJobAdRanking?: CountyJobAdRankingResolvers<ContextType>;
   FieldSet?: GraphQLScalarType;
   JobAd?: JobAdResolvers<ContextType>;
   JobAdApplication?: JobAdApplicationResolvers<ContextType>;
@@ -723,6 +800,7 @@ export type Resolvers<ContextType = JobTechContext> = ResolversObject<{
   JobAdSuggestion?: JobAdSuggestionResolvers<ContextType>;
   JobAdWorkplace?: JobAdWorkplaceResolvers<ContextType>;
   Municipality?: MunicipalityResolvers<ContextType>;
+  MunicipalityJobAdRanking?: MunicipalityJobAdRankingResolvers<ContextType>;
   Place?: PlaceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   TaxonomyConcept?: TaxonomyConceptResolvers<ContextType>;
