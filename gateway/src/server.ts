@@ -31,8 +31,10 @@ import {
   InProcessDataSource,
   UndiciRemoteDataSource,
 } from './datasources.ts';
-import { clientErrorsPlugin, finiteNumbers, formatError } from './errors.ts';
+import { clientErrorsPlugin, finiteNumbers, formatError, shorten } from './errors.ts';
+import { loadExamples } from './explorer/examples.ts';
 import { createExplorerRoute } from './explorer/index.ts';
+import { EXPORT_FORMATS, type ExportFormat, rowsOf, toCsv, toGeoJson } from './export.ts';
 import { depthLimit } from './limits.ts';
 import { createPersistedQueries } from './persisted.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
@@ -412,23 +414,154 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         ...('redis' in r ? { redis: r.redis } : {}),
       });
     }
+    if (url.pathname === '/export' || url.pathname.startsWith('/export/')) {
+      const client = await admit(req, res, requestId);
+      if (client) await serveExport(req, res, url, requestId, client);
+      return;
+    }
     for (const route of routes) if (await route(req, res, url)) return;
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       return sendJson(res, 404, { error: `No route ${url.pathname}: GraphQL is served at /graphql` });
     }
-    // One token of the client's request bucket, before the body is even read.
-    const client = clientIdOf(req, clientIds);
-    const allowance = await clientLimits.take(client, 'requests', 1);
-    if (!allowance.ok) {
-      const refusal = tooManyRequests('requests', allowance.retryAfterMs);
-      res.setHeader('retry-after', String(refusal.extensions['retryAfter']));
-      return sendJson(res, 429, { errors: [refusal.toJSON()], extensions: { requestId } });
-    }
+    const client = await admit(req, res, requestId);
+    if (!client) return;
     if (deps.telemetry)
       await deps.telemetry.traceRequest(req, res, requestId, () =>
         serveGraphQL(req, res, url, requestId, client),
       );
     else await serveGraphQL(req, res, url, requestId, client);
+  }
+
+  /**
+   * One token of the client's request bucket, before the body is even read: the client id, or
+   * undefined when the client is over its rate (answered 429 with Retry-After here).
+   */
+  async function admit(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    const client = clientIdOf(req, clientIds);
+    const allowance = await clientLimits.take(client, 'requests', 1);
+    if (allowance.ok) return client;
+    const refusal = tooManyRequests('requests', allowance.retryAfterMs);
+    res.setHeader('retry-after', String(refusal.extensions['retryAfter']));
+    sendJson(res, 429, { errors: [refusal.toJSON()], extensions: { requestId } });
+    return undefined;
+  }
+
+  /** The per-request context of one GraphQL execution (/graphql and /export alike). */
+  function requestContext(req: IncomingMessage, requestId: string, client: string): GatewayContext {
+    return {
+      // On the gateway's clock, which the upstreams compare it with.
+      trace: { ...createTrace(), deadline: clock() + g.REQUEST_DEADLINE_MS, client },
+      wantsStats: req.headers['x-upstream-stats'] === '1',
+      requestId,
+      client,
+      executionId: randomUUID(),
+    };
+  }
+
+  /**
+   * GET /export?query=…&variables=…&format=csv|geojson|json[&path=…][&geometry=centroid], or
+   * GET /export/<example>.<csv|geojson|json>: the operation runs like a POST to /graphql (same
+   * limits), and its answer is shaped by export.ts.
+   */
+  async function serveExport(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    requestId: string,
+    client: string,
+  ) {
+    const refuse = (status: number, message: string) =>
+      sendJson(res, status, {
+        errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }],
+        extensions: { requestId },
+      });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(405, 'Export answers GET requests: GET /export?query=…&format=csv|geojson|json');
+    const params = url.searchParams;
+    let query = params.get('query') ?? undefined;
+    let operationName = params.get('operationName') ?? undefined;
+    let variables: Record<string, unknown> = {};
+    let format = params.get('format') ?? 'csv';
+    let filename = 'export';
+    const byName = /^\/export\/([a-z0-9-]+)\.([a-z]+)$/.exec(url.pathname);
+    if (byName) {
+      const example = loadExamples().find((e) => e.name === byName[1]);
+      if (!example)
+        return refuse(
+          404,
+          `No example named "${shorten(byName[1]!)}": GET /explorer/examples.json lists them.`,
+        );
+      query = example.query;
+      operationName = example.operationName;
+      variables = { ...example.variables };
+      format = byName[2]!;
+      filename = example.name;
+    } else if (url.pathname !== '/export') {
+      return refuse(404, 'Export is at /export?query=… or /export/<example>.<csv|geojson|json>.');
+    }
+    if (!EXPORT_FORMATS.includes(format as ExportFormat))
+      return refuse(
+        400,
+        `format=${JSON.stringify(shorten(format))} is not allowed; use one of csv, geojson, json.`,
+      );
+    if (!query)
+      return refuse(400, 'Give the operation in `query` (or export an example: /export/<example>.csv).');
+    const rawVariables = params.get('variables');
+    if (rawVariables) {
+      try {
+        const parsed = JSON.parse(rawVariables) as unknown;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('not an object');
+        variables = { ...variables, ...(parsed as Record<string, unknown>) };
+      } catch {
+        return refuse(400, '`variables` must be a JSON object, e.g. variables={"code":"0180"}.');
+      }
+    }
+    const headers = new HeaderMap([['content-type', 'application/json']]);
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: 'POST',
+        headers,
+        search: '',
+        body: { query, variables, ...(operationName ? { operationName } : {}) },
+      },
+      context: async () => requestContext(req, requestId, client),
+    });
+    if (result.body.kind !== 'complete')
+      return refuse(400, 'Export needs a query without @defer or @stream.');
+    const answer = JSON.parse(result.body.string) as {
+      data?: Record<string, never> | null;
+      errors?: unknown[];
+    };
+    if (!answer.data) {
+      for (const [key, value] of result.headers) if (key === 'retry-after') res.setHeader(key, value);
+      return sendJson(res, result.status ?? 400, { ...answer, extensions: { requestId } });
+    }
+    let picked: ReturnType<typeof rowsOf>;
+    try {
+      picked = rowsOf(answer.data, params.get('path') ?? undefined);
+    } catch (err) {
+      return refuse(400, (err as Error).message);
+    }
+    // Partial answers are exported with what came back; the header says how many errors there were.
+    const errors = answer.errors?.length ?? 0;
+    const common = {
+      'x-export-path': picked.path,
+      'x-export-rows': String(picked.rows.length),
+      'x-graphql-errors': String(errors),
+      'content-disposition': `attachment; filename="${filename}.${format}"`,
+    };
+    if (format === 'csv') {
+      res.writeHead(200, { ...common, 'content-type': 'text/csv; charset=utf-8' });
+      res.end(toCsv(picked.rows));
+    } else if (format === 'geojson') {
+      const collection = toGeoJson(picked.rows, params.get('geometry') === 'centroid');
+      res.writeHead(200, { ...common, 'content-type': 'application/geo+json; charset=utf-8' });
+      res.end(JSON.stringify(collection));
+    } else {
+      res.writeHead(200, { ...common, 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ rows: picked.rows, ...(errors ? { errors: answer.errors } : {}) }));
+    }
   }
 
   async function serveGraphQL(
@@ -464,14 +597,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     if (refused) return sendJson(res, refused.status, { ...refused.body, extensions: { requestId } });
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => ({
-        // On the gateway's clock, which the upstreams compare it with.
-        trace: { ...createTrace(), deadline: clock() + g.REQUEST_DEADLINE_MS, client },
-        wantsStats: req.headers['x-upstream-stats'] === '1',
-        requestId,
-        client,
-        executionId: randomUUID(),
-      }),
+      context: async () => requestContext(req, requestId, client),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;
