@@ -1,6 +1,6 @@
 import { createClient } from '@keyv/redis';
 import type { Logger } from './logger.ts';
-import { createRateLimiter, type RateLimiter, realSleep } from './ratelimit.ts';
+import { createRateLimiter, type RateLimiter, realSleep, sleepUnlessAborted } from './ratelimit.ts';
 
 /**
  * A sliding-window rate limiter whose log lives in Redis, so that every gateway replica sharing the
@@ -121,7 +121,7 @@ export function createRedisRateLimiter(
       warned = false;
       const [granted, value] = Array.isArray(reply) ? reply.map(Number) : [Number.NaN, Number.NaN];
       if (granted === 1) return;
-      await sleep(Number.isFinite(value) && value! > 0 ? value! + 1 : 1);
+      await sleepUnlessAborted(sleep, Number.isFinite(value) && value! > 0 ? value! + 1 : 1, signal);
     }
   }
 
@@ -174,4 +174,26 @@ export function connectRedis(url: string, logger: Logger): RedisEvalClient & { c
       if (client.isOpen) await client.close();
     },
   };
+}
+
+/**
+ * One limiter per agency from `{ agency: { calls, windowMs } }` (RATE_LIMITS), counted in the shared
+ * Redis so that all replicas together keep to each limit (an agency sees one client IP behind NAT),
+ * each falling back to an in-process limiter while Redis is down. Keys are
+ * `<prefix>:ratelimit:<agency>:<mode>`, like the subgraphs' own shared limiters.
+ */
+export function createSharedRateLimiters(
+  limits: Record<string, { calls: number; windowMs: number }>,
+  options: { url: string; prefix: string; mode: string; logger: Logger },
+): { limiters: Record<string, RateLimiter>; close(): Promise<void> } {
+  const client = connectRedis(options.url, options.logger);
+  const limiters: Record<string, RateLimiter> = {};
+  for (const [agency, limit] of Object.entries(limits)) {
+    limiters[agency] = createRedisRateLimiter(client, {
+      key: `${options.prefix}:ratelimit:${agency}:${options.mode === 'record' ? 'live' : options.mode}`,
+      ...limit,
+      logger: options.logger,
+    });
+  }
+  return { limiters, close: () => client.close() };
 }

@@ -18,6 +18,25 @@ export interface RateLimitOptions {
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * `sleep(ms)`, cut short when `signal` aborts (then it rejects with the signal's reason): a caller
+ * whose deadline passes while it waits for the next window stops waiting at once.
+ */
+export function sleepUnlessAborted(
+  sleep: (ms: number) => Promise<void>,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!signal) return sleep(ms);
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([sleep(ms), aborted]).finally(() => signal.removeEventListener('abort', onAbort!));
+}
+
+/**
  * Sliding-window log: at most `calls` acquisitions in any `windowMs`. Waiters are served in order;
  * the log only holds `calls` timestamps, so memory is bounded.
  */
@@ -37,7 +56,7 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
         stamps.push(t);
         return;
       }
-      await sleep(options.windowMs - (t - stamps[0]!) + 1);
+      await sleepUnlessAborted(sleep, options.windowMs - (t - stamps[0]!) + 1, signal);
     }
   };
 

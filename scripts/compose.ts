@@ -1,6 +1,7 @@
 /**
  * npm run compose — composes every listed subgraph into schema/supergraph.graphql.
- * Also writes schema/api-schema.graphql (the client-facing schema, see scripts/api-schema.ts).
+ * Also writes schema/api-schema.graphql (the client-facing schema, see scripts/api-schema.ts) and the
+ * copy of the supergraph the Kubernetes manifests mount (kustomize reads no file outside its folder).
  * `--check` compares instead of writing (exit 1 when stale). Composition errors exit 1, one per line.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { apiSchemaFile, apiSchemaSdl } from './api-schema.ts';
 
 const listFile = 'schema/subgraphs.json';
 const outFile = 'schema/supergraph.graphql';
+const kubernetesCopy = 'deploy/kubernetes/supergraph.graphql';
 const check = process.argv.includes('--check');
 
 const result = composeSupergraph(loadSubgraphList(listFile));
@@ -32,13 +34,19 @@ if (check) {
     console.error(`${apiSchemaFile} is stale: run "npm run compose" and commit the result.`);
     process.exit(1);
   }
-  console.log(`${outFile} and ${apiSchemaFile} are up to date.`);
+  if (!existsSync(kubernetesCopy) || readFileSync(kubernetesCopy, 'utf8') !== result.supergraphSdl) {
+    console.error(`${kubernetesCopy} is stale: run "npm run compose" and commit the result.`);
+    process.exit(1);
+  }
+  console.log(`${outFile}, ${apiSchemaFile} and ${kubernetesCopy} are up to date.`);
 } else {
   writeAtomically(outFile, result.supergraphSdl);
   console.log(`Wrote ${outFile} (${result.supergraphSdl.length} bytes).`);
   // The client-facing schema (no federation machinery), for team clients' codegen.
   writeAtomically(apiSchemaFile, apiSchemaSdl(result.supergraphSdl));
   console.log(`Wrote ${apiSchemaFile}.`);
+  writeAtomically(kubernetesCopy, result.supergraphSdl);
+  console.log(`Wrote ${kubernetesCopy} (mounted by the Kubernetes manifests).`);
 }
 
 /**

@@ -10,6 +10,7 @@ import { createCache } from '../kit/cache.ts';
 import { ConfigError } from '../kit/config.ts';
 import { createLogger } from '../kit/logger.ts';
 import { createRateLimiters } from '../kit/ratelimit.ts';
+import { createSharedRateLimiters } from '../kit/ratelimit-redis.ts';
 import { serveSubgraph } from '../kit/serve.ts';
 import { createOfflineMode } from '../kit/simulator.ts';
 import { createFileSnapshotStore } from '../kit/snapshot.ts';
@@ -59,7 +60,18 @@ const runtime = module.create({
       : undefined,
   ...(offline ? { dispatcher: offline.dispatcher } : {}),
   now: Date.now,
-  rateLimiters: createRateLimiters(g.RATE_LIMITS),
+  // Shared by all replicas through Redis when CACHE_URL is set (as in the gateway's process).
+  rateLimiters:
+    g.CACHE_URL && g.UPSTREAM_MODE !== 'offline'
+      ? createSharedRateLimiters(g.RATE_LIMITS, {
+          url: g.CACHE_URL,
+          prefix: g.CACHE_PREFIX,
+          mode: g.UPSTREAM_MODE,
+          logger,
+        }).limiters
+      : g.UPSTREAM_MODE === 'offline'
+        ? {}
+        : createRateLimiters(g.RATE_LIMITS),
   maxBodyBytes: g.UPSTREAM_MAX_BYTES,
   // The same per-request budget, timeouts and breakers as in the gateway's own process.
   maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,

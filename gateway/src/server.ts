@@ -18,6 +18,7 @@ import { ConfigError } from '../../kit/config.ts';
 import { readBody } from '../../kit/http.ts';
 import { type Logger, requestIdFrom, withLogContext } from '../../kit/logger.ts';
 import { createRateLimiters } from '../../kit/ratelimit.ts';
+import { createSharedRateLimiters } from '../../kit/ratelimit-redis.ts';
 import { createOfflineMode, type OfflineSource } from '../../kit/simulator.ts';
 import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../kit/subgraph.ts';
@@ -125,7 +126,18 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   // One limiter per agency, shared by all its subgraph's upstreams (RATE_LIMITS).
   // Offline, the simulators publish no limits to honour: RATE_LIMITS is politeness towards the real
   // agencies. SCB's own limiter still runs (it reads the simulator's /config like SCB's).
-  const rateLimiters = g.UPSTREAM_MODE === 'offline' ? {} : createRateLimiters(g.RATE_LIMITS);
+  // With a shared Redis the limits hold for all replicas together (one log per agency in Redis).
+  const sharedLimiters =
+    g.UPSTREAM_MODE !== 'offline' && g.CACHE_URL
+      ? createSharedRateLimiters(g.RATE_LIMITS, {
+          url: g.CACHE_URL,
+          prefix: g.CACHE_PREFIX,
+          mode: g.UPSTREAM_MODE,
+          logger,
+        })
+      : undefined;
+  const rateLimiters =
+    g.UPSTREAM_MODE === 'offline' ? {} : (sharedLimiters?.limiters ?? createRateLimiters(g.RATE_LIMITS));
   const runtimes = new Map<string, SubgraphRuntime>();
   for (const s of subgraphs) {
     if (s.module && !s.url) {
@@ -295,6 +307,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     if (!deps.cache) await closeCache(cache);
     await persisted.close();
     await clientLimits.close();
+    await sharedLimiters?.close();
     throw new ConfigError([
       `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} could not be served: ${(err as Error).message}. Expected a supergraph composed from ${g.SUBGRAPHS_FILE} ("npm run compose").`,
     ]);
@@ -652,6 +665,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (!deps.cache) await closeCache(cache);
       await persisted.close();
       await clientLimits.close();
+      await sharedLimiters?.close();
     },
   };
 }

@@ -199,7 +199,7 @@ describe('the supergraph ConfigMap', () => {
     expect(generator!.options?.disableNameSuffixHash).toBe(true);
   });
 
-  it('is the current schema/supergraph.graphql (after npm run compose: cp schema/supergraph.graphql deploy/kubernetes/)', () => {
+  it('is the current schema/supergraph.graphql (npm run compose writes both)', () => {
     const source = (generator!.files ?? []).find((f) => basename(f.split('=').at(-1)!) === basename(file))!;
     const copy = readFileSync(join(k8sDir, source.split('=').at(-1)!), 'utf8');
     const current = readFileSync('schema/supergraph.graphql', 'utf8');

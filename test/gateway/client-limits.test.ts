@@ -151,3 +151,43 @@ describe.skipIf(!hasRedis())('shared through Redis', () => {
     expect(ready.redis).toEqual({ cache: 'up', clientLimits: 'up', persistedQueries: 'up' });
   });
 });
+
+describe.skipIf(!hasRedis())('RATE_LIMITS shared through Redis', () => {
+  it("two replicas together keep to an agency's limit: the second replica's call waits for the first's window", async () => {
+    const { createOfflineMode } = await import('../../kit/simulator.ts');
+    const { subgraphModules } = await import('../../subgraphs/index.ts');
+    const prefix = `rl${process.pid}`;
+    const replica = async () => {
+      // Live mode with the simulators as the network, so that RATE_LIMITS applies (offline mode skips it).
+      const config = loadConfig({
+        LOG_LEVEL: 'silent',
+        UPSTREAM_MODE: 'live',
+        CACHE_URL: REDIS,
+        CACHE_PREFIX: prefix,
+        RATE_LIMITS: 'jobtech=2/30',
+        REQUEST_DEADLINE_MS: '1500',
+        CLIENT_REQUESTS_PER_MINUTE: '0',
+      });
+      const offline = createOfflineMode([...subgraphModules], { config: config.subgraphs, now: Date.now });
+      const app = await createGatewayApp({ config, logger: silentLogger, dispatcher: offline.dispatcher });
+      apps.push(app);
+      const url = await app.listen(0, '127.0.0.1');
+      return async (search: string) =>
+        (await (
+          await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: `{ jobAds(query: "${search}", limit: 1) { total } }` }),
+          })
+        ).json()) as { errors?: Array<{ extensions: { code: string } }> };
+    };
+    const a = await replica();
+    const b = await replica();
+    expect((await a('rl-one')).errors).toBeUndefined();
+    expect((await a('rl-two')).errors).toBeUndefined();
+    // Two calls in this 30 s window already, made by the other replica: this one must wait, and its
+    // request's deadline (1.5 s) ends first.
+    const third = await b('rl-three');
+    expect(third.errors?.[0]?.extensions.code).toBe('UPSTREAM_TIMEOUT');
+  }, 30_000);
+});

@@ -64,9 +64,13 @@ describe('sliding-window rate limiter', () => {
       calls: 1,
       windowMs: 1_000,
       now: clock.now,
-      // The deadline of the second caller expires during its wait for the next window.
+      // The deadline of the second caller expires during its wait for the next window: its wait
+      // would last the window, but the abort ends it at once (the clock has not moved).
       sleep: async (ms) => {
-        deadline.abort(new Error('deadline'));
+        if (!deadline.signal.aborted) {
+          deadline.abort(new Error('deadline'));
+          return new Promise<void>(() => undefined);
+        }
         await clock.sleep(ms);
       },
     });
