@@ -1,6 +1,8 @@
 /**
- * npm run check — composes the listed subgraphs and compares the result with the checked-in
- * supergraph (or any baseline), listing what changes for clients:
+ * npm run check — composes the listed subgraphs and compares the result with the last committed
+ * supergraph (git HEAD; the checked-in file outside a git checkout, or any baseline), listing what
+ * changes for clients — so after `npm run new-subgraph` or `npm run compose` it still shows what
+ * the change adds:
  *   - breaking changes (removed types/fields/args/enum values, changed types, an output field made
  *     nullable, an argument made required, a required argument added, …): exit 1;
  *   - non-breaking changes (added types/fields/optional args/enum values, …): listed as info, exit 0.
@@ -13,7 +15,7 @@
  * deprecations and description changes, which graphql-js does not report, come from our own diff below.
  *
  * Options:
- *   --base <file>     baseline supergraph (default schema/supergraph.graphql)
+ *   --base <file>     baseline supergraph (default: schema/supergraph.graphql as committed at HEAD)
  *   --against <ref>   baseline supergraph from git, e.g. --against origin/main
  *   --new <file>      compare this supergraph instead of composing schema/subgraphs.json
  *   --list <file>     the subgraph list to compose (default schema/subgraphs.json)
@@ -181,6 +183,11 @@ export interface CheckOptions {
   apiSchemaText?: string | undefined;
   /** Say "run npm run compose" when the baseline differs (default true: the baseline is the checked-in file). */
   composeHint?: boolean;
+  /**
+   * The supergraph file in the working tree, when the baseline is another version of it (HEAD):
+   * the "run npm run compose" hint compares this one with the composed schema.
+   */
+  workingSdl?: string | undefined;
   strict?: boolean;
 }
 
@@ -215,7 +222,7 @@ export function checkSupergraphs(options: CheckOptions): CheckResult {
     for (const c of breaking) lines.push(`  ✗ ${c.type}: ${c.description}`);
   }
   if (other.length > 0) {
-    lines.push(`Non-breaking: ${other.length} change(s):`);
+    lines.push(`Non-breaking: ${other.length} change(s) compared with ${options.baseName}:`);
     for (const c of other) {
       const note = DANGER_NOTES[c.type];
       lines.push(
@@ -223,7 +230,8 @@ export function checkSupergraphs(options: CheckOptions): CheckResult {
       );
     }
   }
-  const supergraphStale = options.composeHint !== false && options.baseSdl !== options.newSdl;
+  const supergraphStale =
+    options.composeHint !== false && (options.workingSdl ?? options.baseSdl) !== options.newSdl;
   const apiStale =
     options.apiSchemaText !== undefined && options.apiSchemaText !== apiSchemaSdl(options.newSdl);
   if (changes.length === 0) lines.push(`No API changes compared with ${options.baseName}.`);
@@ -231,7 +239,13 @@ export function checkSupergraphs(options: CheckOptions): CheckResult {
     const what = [supergraphStale ? options.baseName : undefined, apiStale ? apiSchemaFile : undefined]
       .filter(Boolean)
       .join(' and ');
-    lines.push(`${what} differ(s) from the composed schema: run "npm run compose" and commit the result.`);
+    const file = options.workingSdl !== undefined ? supergraphFile : options.baseName;
+    const stale = [supergraphStale ? file : undefined, apiStale ? apiSchemaFile : undefined]
+      .filter(Boolean)
+      .join(' and ');
+    lines.push(
+      `${stale || what} differ(s) from the composed schema: run "npm run compose" and commit the result.`,
+    );
   }
   let exitCode = breaking.length > 0 ? 1 : 0;
   if (options.strict && (supergraphStale || apiStale)) exitCode = 1;
@@ -246,6 +260,18 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
+/** A file as committed at `ref`, or undefined outside a git checkout (or when it is not there). */
+function gitShow(ref: string, file: string): string | undefined {
+  try {
+    return execFileSync('git', ['show', `${ref}:${file}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The CLI: reads files (and git), composes, prints the report; returns the exit code. */
 export function main(args: string[]): number {
   const against = option(args, '--against');
@@ -254,9 +280,20 @@ export function main(args: string[]): number {
   const listPath = option(args, '--list') ?? 'schema/subgraphs.json';
   let baseSdl: string;
   let baseName: string;
+  let workingSdl: string | undefined;
+  const committed =
+    against === undefined && option(args, '--base') === undefined
+      ? gitShow('HEAD', supergraphFile)
+      : undefined;
   if (against !== undefined) {
     baseName = `${supergraphFile} at ${against}`;
     baseSdl = execFileSync('git', ['show', `${against}:${supergraphFile}`], { encoding: 'utf8' });
+  } else if (committed !== undefined) {
+    // The last commit, not the working file: `npm run compose` (or the scaffold) has usually
+    // rewritten the file already, and the changes to review are the ones since the commit.
+    baseName = `${supergraphFile} as last committed`;
+    baseSdl = committed;
+    workingSdl = existsSync(supergraphFile) ? readFileSync(supergraphFile, 'utf8') : '';
   } else {
     baseName = basePath;
     baseSdl = readFileSync(basePath, 'utf8');
@@ -283,6 +320,7 @@ export function main(args: string[]): number {
       : undefined,
     // Against a git ref or between two given files, differing is the point, not a stale file.
     composeHint: compareApiFile,
+    workingSdl,
     strict: args.includes('--strict'),
   });
   for (const line of result.lines) (result.exitCode === 0 ? console.log : console.error)(line);

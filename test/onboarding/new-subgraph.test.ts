@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_TABLE_HEADER, envTable, replaceEnvTable } from '../../scripts/env-table.ts';
@@ -188,6 +188,29 @@ describe('npm run new-subgraph: end to end in a temporary copy of the repository
     expect(r.status, r.output).toBe(0);
     expect(r.output).not.toMatch(/\d+ failed/);
   }, 240_000);
+
+  it('npm run check shows what the new subgraph adds, against the last committed supergraph', () => {
+    // The temp copy is no git checkout: make one whose last commit holds the supergraph from before
+    // the scaffold (the real repository's), as a developer's checkout would.
+    const scaffolded = read('schema/supergraph.graphql');
+    const git = (...args: string[]) =>
+      sh(repo.dir, 'git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args]);
+    expect(git('init', '-q').status).toBe(0);
+    writeFileSync(
+      join(repo.dir, 'schema/supergraph.graphql'),
+      readFileSync('schema/supergraph.graphql', 'utf8'),
+    );
+    expect(git('add', 'schema/supergraph.graphql').status).toBe(0);
+    expect(git('commit', '-q', '-m', 'before the scaffold').status).toBe(0);
+    writeFileSync(join(repo.dir, 'schema/supergraph.graphql'), scaffolded);
+    const r = sh(repo.dir, 'npx', ['tsx', 'scripts/check.ts']);
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toContain('compared with schema/supergraph.graphql as last committed');
+    expect(r.output).toMatch(/FIELD_ADDED: Municipality\.naturvardsverketSummary was added/);
+    expect(r.output).not.toContain('No API changes');
+    // The scaffold composed already: nothing is stale.
+    expect(r.output).not.toContain('run "npm run compose"');
+  }, 120_000);
 
   it('leaves the real repository alone', () => {
     expect(existsSync(join('subgraphs', NAME))).toBe(false);
