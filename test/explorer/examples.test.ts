@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Example,
   ExampleError,
+  exampleOrder,
   loadExamples,
   parseExample,
 } from '../../gateway/src/explorer/examples.ts';
@@ -41,6 +42,19 @@ describe('schema/examples', () => {
       expect(e.description.length, e.name).toBeGreaterThan(0);
       expect(e.operationName, e.name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
     }
+  });
+
+  it('lists every example exactly once in order.json, and the explorer shows them in that order', async () => {
+    const order = exampleOrder();
+    expect([...order].sort()).toEqual(examples.map((e) => e.name).sort());
+    expect(new Set(order).size).toBe(order.length);
+    expect(examples.map((e) => e.name)).toEqual(order);
+    // The richest first: the example that joins the most agencies.
+    expect(examples[0]!.name).toBe('municipality-at-a-glance');
+    const listed = (await (await fetch(`${gw.url}/explorer/examples.json`)).json()) as Array<{
+      name: string;
+    }>;
+    expect(listed.map((e) => e.name)).toEqual(order);
   });
 
   it('has an assertion for every example, and no assertion without an example', () => {

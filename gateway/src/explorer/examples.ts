@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
@@ -84,11 +84,19 @@ export function parseExample(name: string, text: string): Example {
   return { name, title, description, query: text, operationName, variables };
 }
 
-/** Reads every `*.graphql` file of `dir`, ordered by file name; throws ExampleError on a bad file. */
+/**
+ * Reads every `*.graphql` file of `dir`, in the order `order.json` there gives (chosen by hand, the
+ * richest first; files it does not list come after, by name); throws ExampleError on a bad file.
+ */
 export function loadExamples(dir: string = DEFAULT_EXAMPLES_DIR): Example[] {
+  const order = exampleOrder(dir);
+  const rank = (f: string) => {
+    const i = order.indexOf(basename(f, '.graphql'));
+    return i < 0 ? order.length : i;
+  };
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.graphql'))
-    .sort();
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const examples = files.map((f) =>
     parseExample(basename(f, '.graphql'), readFileSync(join(dir, f), 'utf8')),
   );
@@ -102,4 +110,14 @@ export function loadExamples(dir: string = DEFAULT_EXAMPLES_DIR): Example[] {
     seen.set(e.operationName, e.name);
   }
   return examples;
+}
+
+/** The names `order.json` lists (an array of file names without `.graphql`), or none. */
+export function exampleOrder(dir: string = DEFAULT_EXAMPLES_DIR): string[] {
+  const file = join(dir, 'order.json');
+  if (!existsSync(file)) return [];
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (!Array.isArray(parsed) || !parsed.every((n) => typeof n === 'string'))
+    throw new ExampleError(`${file} must be a JSON array of example names (file names without .graphql)`);
+  return parsed as string[];
 }
