@@ -3,7 +3,8 @@
  *
  * Scaffolds `subgraphs/<name>/` in the shape every subgraph has (schema.graphql extending
  * Municipality with one example field, codegen.json, context.ts, client.ts over the kit's upstream
- * with the base URL in `<NAME>_API_URL`, loaders.ts, resolvers.ts, index.ts via createSubgraph,
+ * with the base URL in `<NAME>_API_URL`, loaders.ts, resolvers.ts, simulator.ts (the offline
+ * answer, so the new field answers in `npm run demo` at once), index.ts via createSubgraph,
  * README.md) plus `test/<name>/<name>.test.ts`, registers it in `subgraphs/index.ts` and
  * `schema/subgraphs.json`, generates its resolver types, composes the supergraph and adds its
  * variable to README.md's configuration table. The result passes the contract suite, and `npm test`
@@ -170,6 +171,7 @@ function targets(name: string): Array<[string, string]> {
     ['client.ts.tpl', `${dir}/client.ts`],
     ['loaders.ts.tpl', `${dir}/loaders.ts`],
     ['resolvers.ts.tpl', `${dir}/resolvers.ts`],
+    ['simulator.ts.tpl', `${dir}/simulator.ts`],
     ['index.ts.tpl', `${dir}/index.ts`],
     ['README.md.tpl', `${dir}/README.md`],
     ['test.ts.tpl', `test/${name}/${name}.test.ts`],

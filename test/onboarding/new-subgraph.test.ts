@@ -189,6 +189,30 @@ describe('npm run new-subgraph: end to end in a temporary copy of the repository
     expect(r.output).not.toMatch(/\d+ failed/);
   }, 240_000);
 
+  it('answers its new field in offline mode (npm run demo) at once, marked synthetic', () => {
+    const script = [
+      "import { loadConfig } from './gateway/src/config.ts';",
+      "import { createGatewayApp } from './gateway/src/server.ts';",
+      "import { silentLogger } from './kit/logger.ts';",
+      "const app = await createGatewayApp({ config: loadConfig({ UPSTREAM_MODE: 'offline', LOG_LEVEL: 'silent' }), logger: silentLogger });",
+      "const url = await app.listen(0, '127.0.0.1');",
+      `const res = await fetch(url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ municipality(code: "0180") { ${NAME}Summary } }' }) });`,
+      'console.log(JSON.stringify(await res.json()));',
+      'await app.stop();',
+    ].join('\n');
+    writeFileSync(join(repo.dir, 'demo-check.mts'), script);
+    const r = sh(repo.dir, 'npx', ['tsx', 'demo-check.mts']);
+    expect(r.status, r.output).toBe(0);
+    const body = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+      data: { municipality: Record<string, string> };
+      errors?: unknown;
+      extensions: { offline: { agencies: Record<string, { synthetic: boolean }> } };
+    };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.municipality[`${NAME}Summary`]).toContain('Stockholm');
+    expect(body.extensions.offline.agencies[NAME]?.synthetic).toBe(true);
+  }, 120_000);
+
   it('npm run check shows what the new subgraph adds, against the last committed supergraph', () => {
     // The temp copy is no git checkout: make one whose last commit holds the supergraph from before
     // the scaffold (the real repository's), as a developer's checkout would.

@@ -6,6 +6,7 @@ import { create{{Pascal}}Client } from './client.ts';
 import type { {{Pascal}}Context } from './context.ts';
 import { createLoaders } from './loaders.ts';
 import { createResolvers } from './resolvers.ts';
+import { create{{Pascal}}Simulator } from './simulator.ts';
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
@@ -23,6 +24,8 @@ export const {{ident}} = createSubgraph({
   attribution: 'Källa: {{agency}} (state the licence here).',
   typeDefs,
   env: {{ident}}Env,
+  // What `npm run demo` (offline mode) answers in place of the API: see simulator.ts.
+  simulator: (deps) => create{{Pascal}}Simulator(deps),
   setup(kit) {
     const upstream = kit.upstream({
       agency: '{{name}}',
