@@ -121,6 +121,34 @@ describe.skipIf(!chromiumPath())('explorer in a real browser (snapshot mode, off
       .toContain('counties');
   }, 30_000);
 
+  it('shows the answer as a sortable table, with CSV and GeoJSON downloads of the same operation', async () => {
+    await page.click('[aria-label="Show Examples"]');
+    await page.click('[data-example="largest-municipalities-and-jobs"]');
+    await expect
+      .poll(() => page.locator('.graphiql-query-editor').textContent(), { timeout: 10_000 })
+      .toContain('LargestMunicipalitiesAndJobs');
+    await page.click('[aria-label="Show Table"]');
+    await page.click('.explorer-show-table');
+    await page.waitForSelector('.explorer-table table', { timeout: 15_000 });
+    const headers = await page.locator('.explorer-table th').allTextContents();
+    expect(headers.slice(0, 4)).toEqual(['rank', 'population', 'municipality.code', 'municipality.name']);
+    expect(await page.locator('.explorer-table tbody tr').count()).toBe(5);
+    // Sort by population, largest first (two clicks: ascending, then descending).
+    await page.click('.explorer-table th:has-text("population")');
+    await page.click('.explorer-table th:has-text("population")');
+    const populations = (
+      await page.locator('.explorer-table tbody tr td:nth-child(2)').allTextContents()
+    ).map(Number);
+    expect(populations).toEqual([...populations].sort((a, b) => b - a));
+    expect(await page.locator('.explorer-table tbody tr td:nth-child(4)').first().textContent()).toBe(
+      'Stockholm',
+    );
+    const csv = await page.locator('a.explorer-download:has-text("CSV")').getAttribute('href');
+    expect(csv).toMatch(/^\/export\?format=csv&query=/);
+    const download = await page.evaluate(async (href) => (await fetch(href!)).text(), csv);
+    expect(download.split('\r\n')[0]).toBe(headers.join(','));
+  }, 40_000);
+
   it('loaded nothing from any other origin and raised no script errors', () => {
     const origin = new URL(gw.url).origin;
     const foreign = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));

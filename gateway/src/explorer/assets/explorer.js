@@ -75,11 +75,150 @@ function ExamplesPanel() {
   );
 }
 
+function TableIcon() {
+  return h(
+    'svg',
+    { viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 1.5, 'aria-hidden': true },
+    h('rect', { x: 3.5, y: 4.5, width: 17, height: 15, rx: 1 }),
+    h('path', { d: 'M3.5 9.5h17M3.5 14.5h17M9.5 4.5v15', strokeLinecap: 'round' }),
+  );
+}
+
+/** The export URL of the operation in the editor (GET /export runs it under the same limits). */
+function exportUrl(editor, format, extra = {}) {
+  const params = new URLSearchParams({ format, query: editor.queryEditor?.getValue() ?? '', ...extra });
+  const variables = editor.variableEditor?.getValue() ?? '';
+  if (variables.trim()) params.set('variables', variables);
+  if (editor.operationName) params.set('operationName', editor.operationName);
+  return `/export?${params}`;
+}
+
+/**
+ * The answer as a table: the longest list in it (e.g. a county's municipalities), one row per item,
+ * nested fields as dotted columns (the server's export flattening), sortable by any column, with
+ * CSV and GeoJSON downloads of the same operation.
+ */
+function TablePanel() {
+  const editor = GraphiQL.React.useEditorContext({ nonNull: true });
+  const [state, setState] = React.useState({ status: 'idle' });
+  const [sort, setSort] = React.useState({ column: null, descending: false });
+  const show = async () => {
+    setState({ status: 'loading' });
+    try {
+      const res = await fetch(exportUrl(editor, 'json', { flat: 'true' }), {
+        headers: clientKey ? { 'x-api-key': clientKey } : {},
+      });
+      const body = await res.json();
+      if (!res.ok) {
+        setState({ status: 'error', message: body.errors?.[0]?.message ?? `HTTP ${res.status}` });
+        return;
+      }
+      setState({
+        status: 'ready',
+        columns: body.columns,
+        rows: body.rows,
+        path: res.headers.get('x-export-path') || '(the answer)',
+        errors: body.errors?.length ?? 0,
+      });
+      setSort({ column: null, descending: false });
+    } catch (err) {
+      setState({ status: 'error', message: String(err) });
+    }
+  };
+  let rows = state.rows ?? [];
+  if (sort.column) {
+    const c = sort.column;
+    const key = (v) => (v === null || v === undefined || v === '' ? null : v);
+    rows = [...rows].sort((a, b) => {
+      const x = key(a[c]);
+      const y = key(b[c]);
+      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+      const order =
+        typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'sv');
+      return sort.descending ? -order : order;
+    });
+  }
+  const header = (column) =>
+    h(
+      'th',
+      {
+        key: column,
+        scope: 'col',
+        'aria-sort': sort.column === column ? (sort.descending ? 'descending' : 'ascending') : 'none',
+        onClick: () => setSort((s) => ({ column, descending: s.column === column ? !s.descending : false })),
+      },
+      column,
+      sort.column === column ? (sort.descending ? ' ▼' : ' ▲') : '',
+    );
+  return h(
+    'section',
+    { className: 'explorer-table', 'aria-label': 'Answer as a table' },
+    h('div', { className: 'graphiql-doc-explorer-title' }, 'Table'),
+    h(
+      'p',
+      { className: 'explorer-hint' },
+      'Runs the operation in the editor and shows its longest list as a table. Click a column to sort.',
+    ),
+    h(
+      'div',
+      { className: 'explorer-table-actions' },
+      h('button', { type: 'button', className: 'explorer-show-table', onClick: show }, 'Show as table'),
+      h(
+        'a',
+        { className: 'explorer-download', href: exportUrl(editor, 'csv'), download: 'export.csv' },
+        'CSV',
+      ),
+      h(
+        'a',
+        { className: 'explorer-download', href: exportUrl(editor, 'geojson'), download: 'export.geojson' },
+        'GeoJSON',
+      ),
+    ),
+    state.status === 'loading' ? h('p', null, 'Running…') : null,
+    state.status === 'error' ? h('p', { className: 'explorer-error', role: 'alert' }, state.message) : null,
+    state.status === 'ready'
+      ? h(
+          'div',
+          null,
+          h(
+            'p',
+            { className: 'explorer-hint' },
+            `${state.rows.length} rows from ${state.path}`,
+            state.errors ? ` — ${state.errors} error(s): some cells are empty` : '',
+          ),
+          h(
+            'div',
+            { className: 'explorer-table-scroll' },
+            h(
+              'table',
+              null,
+              h('thead', null, h('tr', null, state.columns.map(header))),
+              h(
+                'tbody',
+                null,
+                rows.map((row, i) =>
+                  h(
+                    'tr',
+                    { key: i },
+                    state.columns.map((c) =>
+                      h('td', { key: c }, row[c] === null || row[c] === undefined ? '' : String(row[c])),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
 const examplesPlugin = { title: 'Examples', icon: ExamplesIcon, content: ExamplesPanel };
+const tablePlugin = { title: 'Table', icon: TableIcon, content: TablePanel };
 const first = examples[0];
 const props = {
   fetcher,
-  plugins: [examplesPlugin],
+  plugins: [examplesPlugin, tablePlugin],
   visiblePlugin: examplesPlugin,
   shouldPersistHeaders: false,
   // Examples may take variables: keep the variables pane open so they are visible.
