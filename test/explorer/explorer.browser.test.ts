@@ -149,6 +149,29 @@ describe.skipIf(!chromiumPath())('explorer in a real browser (snapshot mode, off
     expect(download.split('\r\n')[0]).toBe(headers.join(','));
   }, 40_000);
 
+  it('draws the answer on a map of Sweden, coloured by a numeric column (offline: outlines, no tiles)', async () => {
+    await page.click('.graphiql-query-editor .CodeMirror');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('{ county(code: "01") { municipalities { code name population(year: 2024) } } ');
+    await page.click('[aria-label="Show Map"]');
+    await page.click('.explorer-show-map');
+    await expect
+      .poll(() => page.locator('.explorer-map-summary').textContent(), { timeout: 15_000 })
+      .toBe('26 of 26 rows drawn');
+    expect(await page.locator('select.explorer-map-column').inputValue()).toBe('population');
+    // The 21 counties underneath, then the 26 municipalities on top.
+    await expect
+      .poll(() => page.locator('.explorer-map-canvas path').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(47);
+    const fills = await page
+      .locator('.explorer-map-canvas path')
+      .evaluateAll((paths) => [...new Set(paths.map((p) => p.getAttribute('fill')))]);
+    // Several classes of the colour ramp are used: the values really colour the map.
+    expect(fills.filter((f) => f && f !== '#f2f2f2').length).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('.explorer-legend i').count()).toBe(7);
+  }, 40_000);
+
   it('loaded nothing from any other origin and raised no script errors', () => {
     const origin = new URL(gw.url).origin;
     const foreign = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));

@@ -32,6 +32,15 @@ const ASSETS: Record<string, { path: () => string; type: string }> = {
     path: () => join(packageDir('graphiql'), 'graphiql.min.css'),
     type: 'text/css; charset=utf-8',
   },
+  // The Map view: Leaflet draws the GeoJSON of an answer (no tile server: outlines only, offline).
+  'leaflet.js': {
+    path: () => join(packageDir('leaflet'), 'dist/leaflet.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
+  'leaflet.css': {
+    path: () => join(packageDir('leaflet'), 'dist/leaflet.css'),
+    type: 'text/css; charset=utf-8',
+  },
   'explorer.js': { path: () => join(ownAssets, 'explorer.js'), type: 'text/javascript; charset=utf-8' },
   'explorer.css': { path: () => join(ownAssets, 'explorer.css'), type: 'text/css; charset=utf-8' },
 };
@@ -183,6 +192,7 @@ function page(title: string, examples: Example[], offline?: ExplorerOptions['off
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)} · explorer</title>
 <link rel="stylesheet" href="${a}graphiql.min.css">
+<link rel="stylesheet" href="${a}leaflet.css">
 <link rel="stylesheet" href="${a}explorer.css">
 </head>
 <body${offline ? ' class="explorer-has-banner"' : ''}>
@@ -193,6 +203,7 @@ ${offline ? offlineBanner(offline) : ''}
 <script src="${a}react.production.min.js"></script>
 <script src="${a}react-dom.production.min.js"></script>
 <script src="${a}graphiql.min.js"></script>
+<script src="${a}leaflet.js"></script>
 <script type="module" src="${a}explorer.js"></script>
 </body>
 </html>

@@ -213,12 +213,179 @@ function TablePanel() {
   );
 }
 
+function MapIcon() {
+  return h(
+    'svg',
+    { viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 1.5, 'aria-hidden': true },
+    h('path', {
+      d: 'M9 4.5 3.5 6.5v13l5.5-2 6 2 5.5-2v-13l-5.5 2-6-2Zm0 0v13m6-11v13',
+      strokeLinejoin: 'round',
+    }),
+  );
+}
+
+/** Seven steps of one hue, light to dark: the choropleth's classes. */
+const RAMP = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#3182bd', '#08519c'];
+
+async function fetchJson(url) {
+  const res = await fetch(url, { headers: clientKey ? { 'x-api-key': clientKey } : {} });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.errors?.[0]?.message ?? `HTTP ${res.status}`);
+  return body;
+}
+
+/**
+ * The answer on a map of Sweden: each row of its longest list as a feature (a municipality's or
+ * county's outline from the embedded geography, or a point), coloured by a numeric column chosen
+ * below (quantile classes). Sweden's counties are drawn underneath; no tile server, so it works
+ * offline.
+ */
+function MapPanel() {
+  const editor = GraphiQL.React.useEditorContext({ nonNull: true });
+  const container = React.useRef(null);
+  const mapRef = React.useRef(null);
+  const layerRef = React.useRef(null);
+  const [state, setState] = React.useState({ status: 'idle' });
+  const [column, setColumn] = React.useState('');
+
+  React.useEffect(() => {
+    if (!container.current || mapRef.current) return;
+    const map = window.L.map(container.current, { attributionControl: false, zoomSnap: 0.25 });
+    map.setView([62.5, 16.5], 4);
+    mapRef.current = map;
+    const base = `{ counties { code name } }`;
+    fetchJson(`/export?format=geojson&query=${encodeURIComponent(base)}`)
+      .then((fc) =>
+        window.L.geoJSON(fc, {
+          style: { color: '#8a8a8a', weight: 0.6, fillColor: '#f2f2f2', fillOpacity: 1 },
+          interactive: false,
+        }).addTo(map),
+      )
+      .catch(() => undefined);
+    return () => map.remove();
+  }, []);
+
+  const show = async () => {
+    setState({ status: 'loading' });
+    try {
+      const fc = await fetchJson(exportUrl(editor, 'geojson'));
+      const drawn = fc.features.filter((f) => f.geometry);
+      const numeric = [
+        ...new Set(
+          drawn.flatMap((f) =>
+            Object.entries(f.properties).flatMap(([k, v]) =>
+              typeof v === 'number' && k !== 'rank' ? [k] : [],
+            ),
+          ),
+        ),
+      ];
+      setColumn((c) => (numeric.includes(c) ? c : (numeric[0] ?? '')));
+      setState({ status: 'ready', fc, drawn: drawn.length, total: fc.features.length, numeric });
+    } catch (err) {
+      setState({ status: 'error', message: String(err.message ?? err) });
+    }
+  };
+
+  React.useEffect(() => {
+    const map = mapRef.current;
+    if (!map || state.status !== 'ready') return;
+    layerRef.current?.remove();
+    const values = state.fc.features
+      .map((f) => f.properties[column])
+      .filter((v) => typeof v === 'number')
+      .sort((a, b) => a - b);
+    const classOf = (v) => {
+      if (typeof v !== 'number' || values.length === 0) return -1;
+      const below = values.filter((x) => x < v).length;
+      return Math.min(RAMP.length - 1, Math.floor((below / values.length) * RAMP.length));
+    };
+    const colour = (f) => RAMP[classOf(f.properties[column])] ?? '#d9d9d9';
+    const label = (f) =>
+      `${f.properties.name ?? f.properties['municipality.name'] ?? f.properties['county.name'] ?? f.properties.code ?? ''}` +
+      (column ? `: ${column} ${f.properties[column] ?? '–'}` : '');
+    const layer = window.L.geoJSON(state.fc, {
+      style: (f) => ({ color: '#333', weight: 0.8, fillColor: colour(f), fillOpacity: 0.85 }),
+      pointToLayer: (f, latlng) =>
+        window.L.circleMarker(latlng, {
+          radius: 6,
+          color: '#333',
+          weight: 1,
+          fillColor: colour(f),
+          fillOpacity: 0.9,
+        }),
+      onEachFeature: (f, l) => l.bindTooltip(label(f)),
+    }).addTo(map);
+    layerRef.current = layer;
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+  }, [state, column]);
+
+  const legend =
+    state.status === 'ready' && column
+      ? (() => {
+          const values = state.fc.features
+            .map((f) => f.properties[column])
+            .filter((v) => typeof v === 'number');
+          const min = Math.min(...values);
+          const max = Math.max(...values);
+          return h(
+            'div',
+            { className: 'explorer-legend' },
+            h('span', null, Number.isFinite(min) ? min.toLocaleString('sv-SE') : ''),
+            RAMP.map((c) => h('i', { key: c, style: { background: c } })),
+            h('span', null, Number.isFinite(max) ? max.toLocaleString('sv-SE') : ''),
+          );
+        })()
+      : null;
+
+  return h(
+    'section',
+    { className: 'explorer-map', 'aria-label': 'Answer on a map' },
+    h('div', { className: 'graphiql-doc-explorer-title' }, 'Map'),
+    h(
+      'p',
+      { className: 'explorer-hint' },
+      'Runs the operation in the editor and draws its longest list: municipalities and counties by their outlines, places and stations as points.',
+    ),
+    h(
+      'div',
+      { className: 'explorer-table-actions' },
+      h('button', { type: 'button', className: 'explorer-show-map', onClick: show }, 'Show on map'),
+      state.status === 'ready' && state.numeric.length > 0
+        ? h(
+            'label',
+            null,
+            'Colour by ',
+            h(
+              'select',
+              { className: 'explorer-map-column', value: column, onChange: (e) => setColumn(e.target.value) },
+              state.numeric.map((c) => h('option', { key: c, value: c }, c)),
+            ),
+          )
+        : null,
+    ),
+    state.status === 'loading' ? h('p', null, 'Running…') : null,
+    state.status === 'error' ? h('p', { className: 'explorer-error', role: 'alert' }, state.message) : null,
+    state.status === 'ready'
+      ? h(
+          'p',
+          { className: 'explorer-hint explorer-map-summary' },
+          `${state.drawn} of ${state.total} rows drawn`,
+          state.drawn < state.total ? ' (the others have no municipality, county or coordinates)' : '',
+        )
+      : null,
+    legend,
+    h('div', { ref: container, className: 'explorer-map-canvas' }),
+  );
+}
+
 const examplesPlugin = { title: 'Examples', icon: ExamplesIcon, content: ExamplesPanel };
+const mapPlugin = { title: 'Map', icon: MapIcon, content: MapPanel };
 const tablePlugin = { title: 'Table', icon: TableIcon, content: TablePanel };
 const first = examples[0];
 const props = {
   fetcher,
-  plugins: [examplesPlugin, tablePlugin],
+  plugins: [examplesPlugin, tablePlugin, mapPlugin],
   visiblePlugin: examplesPlugin,
   shouldPersistHeaders: false,
   // Examples may take variables: keep the variables pane open so they are visible.
