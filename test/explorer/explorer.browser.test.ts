@@ -172,6 +172,29 @@ describe.skipIf(!chromiumPath())('explorer in a real browser (snapshot mode, off
     expect(await page.locator('.explorer-legend i').count()).toBe(7);
   }, 40_000);
 
+  it('draws a time series as a line chart, one line per numeric column, and says when there is none', async () => {
+    const type = async (query: string) => {
+      await page.click('.graphiql-query-editor .CodeMirror');
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type(query);
+    };
+    await type('{ municipality(code: "0180") { forecast(hours: 24) { time airTemperature windSpeed } } ');
+    await page.click('[aria-label="Show Chart"]');
+    await page.click('.explorer-show-chart');
+    await expect
+      .poll(() => page.locator('.explorer-chart-summary').textContent(), { timeout: 15_000 })
+      .toBe('24 points of airTemperature, windSpeed over time');
+    expect(await page.locator('.explorer-chart-canvas canvas').count()).toBe(1);
+    const legend = await page.locator('.explorer-chart-canvas .u-legend .u-label').allTextContents();
+    expect(legend).toEqual(['time', 'airTemperature', 'windSpeed']);
+    await type('{ county(code: "01") { name } ');
+    await page.click('.explorer-show-chart');
+    await expect
+      .poll(() => page.locator('.explorer-chart [role="alert"]').textContent(), { timeout: 15_000 })
+      .toMatch(/no list with dates, times or years/);
+  }, 40_000);
+
   it('loaded nothing from any other origin and raised no script errors', () => {
     const origin = new URL(gw.url).origin;
     const foreign = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));

@@ -41,6 +41,15 @@ const ASSETS: Record<string, { path: () => string; type: string }> = {
     path: () => join(packageDir('leaflet'), 'dist/leaflet.css'),
     type: 'text/css; charset=utf-8',
   },
+  // The Chart view: uPlot draws time series (forecasts, observations, levels, population history).
+  'uPlot.iife.min.js': {
+    path: () => join(packageDir('uplot'), 'dist/uPlot.iife.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
+  'uPlot.min.css': {
+    path: () => join(packageDir('uplot'), 'dist/uPlot.min.css'),
+    type: 'text/css; charset=utf-8',
+  },
   'explorer.js': { path: () => join(ownAssets, 'explorer.js'), type: 'text/javascript; charset=utf-8' },
   'explorer.css': { path: () => join(ownAssets, 'explorer.css'), type: 'text/css; charset=utf-8' },
 };
@@ -193,6 +202,7 @@ function page(title: string, examples: Example[], offline?: ExplorerOptions['off
 <title>${escapeHtml(title)} · explorer</title>
 <link rel="stylesheet" href="${a}graphiql.min.css">
 <link rel="stylesheet" href="${a}leaflet.css">
+<link rel="stylesheet" href="${a}uPlot.min.css">
 <link rel="stylesheet" href="${a}explorer.css">
 </head>
 <body${offline ? ' class="explorer-has-banner"' : ''}>
@@ -204,6 +214,7 @@ ${offline ? offlineBanner(offline) : ''}
 <script src="${a}react-dom.production.min.js"></script>
 <script src="${a}graphiql.min.js"></script>
 <script src="${a}leaflet.js"></script>
+<script src="${a}uPlot.iife.min.js"></script>
 <script type="module" src="${a}explorer.js"></script>
 </body>
 </html>

@@ -379,13 +379,132 @@ function MapPanel() {
   );
 }
 
+function ChartIcon() {
+  return h(
+    'svg',
+    { viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 1.5, 'aria-hidden': true },
+    h('path', { d: 'M3.5 4v16.5H20M6.5 16l4-5 3.5 3 5-7', strokeLinecap: 'round', strokeLinejoin: 'round' }),
+  );
+}
+
+/** Seconds since the epoch of a time-like cell (an ISO date or time, or a year), else null. */
+function timeOf(value) {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1700 && value <= 2200)
+    return Date.UTC(value, 0, 1) / 1000;
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/.test(value)
+  )
+    return null;
+  const ms = Date.parse(value.length === 4 ? `${value}-01-01T00:00:00Z` : value);
+  return Number.isNaN(ms) ? null : ms / 1000;
+}
+
+const SERIES_COLOURS = ['#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363', '#d6616b'];
+
+/**
+ * The answer's longest list as line charts over time: the first column whose values are dates,
+ * times or years is the x axis, every numeric column a line (forecast steps, observations,
+ * groundwater levels, population history).
+ */
+function ChartPanel() {
+  const editor = GraphiQL.React.useEditorContext({ nonNull: true });
+  const container = React.useRef(null);
+  const plotRef = React.useRef(null);
+  const [state, setState] = React.useState({ status: 'idle' });
+  const show = async () => {
+    setState({ status: 'loading' });
+    try {
+      const body = await fetchJson(exportUrl(editor, 'json', { flat: 'true' }));
+      const xColumn = body.columns.find(
+        (c) =>
+          body.rows.some((r) => timeOf(r[c]) !== null) &&
+          body.rows.every((r) => r[c] === null || r[c] === undefined || timeOf(r[c]) !== null),
+      );
+      if (!xColumn)
+        throw new Error(
+          'The answer has no list with dates, times or years to chart (try a forecast, observations or a population history).',
+        );
+      const rows = body.rows
+        .filter((r) => timeOf(r[xColumn]) !== null)
+        .sort((a, b) => timeOf(a[xColumn]) - timeOf(b[xColumn]));
+      const yColumns = body.columns.filter(
+        (c) => c !== xColumn && c !== 'rank' && rows.some((r) => typeof r[c] === 'number'),
+      );
+      if (yColumns.length === 0) throw new Error(`No numeric column to draw against ${xColumn}.`);
+      setState({ status: 'ready', xColumn, yColumns, rows });
+    } catch (err) {
+      setState({ status: 'error', message: String(err.message ?? err) });
+    }
+  };
+  React.useEffect(() => {
+    plotRef.current?.destroy();
+    plotRef.current = null;
+    if (state.status !== 'ready' || !container.current) return;
+    const { xColumn, yColumns, rows } = state;
+    const data = [
+      rows.map((r) => timeOf(r[xColumn])),
+      ...yColumns.map((c) => rows.map((r) => (typeof r[c] === 'number' ? r[c] : null))),
+    ];
+    const width = Math.max(320, container.current.clientWidth);
+    plotRef.current = new window.uPlot(
+      {
+        width,
+        height: 320,
+        series: [
+          { label: xColumn },
+          ...yColumns.map((c, i) => ({
+            label: c,
+            stroke: SERIES_COLOURS[i % SERIES_COLOURS.length],
+            width: 2,
+            spanGaps: true,
+          })),
+        ],
+        axes: [{}, { size: 60 }],
+      },
+      data,
+      container.current,
+    );
+    return () => {
+      plotRef.current?.destroy();
+      plotRef.current = null;
+    };
+  }, [state]);
+  return h(
+    'section',
+    { className: 'explorer-chart', 'aria-label': 'Answer as a chart' },
+    h('div', { className: 'graphiql-doc-explorer-title' }, 'Chart'),
+    h(
+      'p',
+      { className: 'explorer-hint' },
+      'Runs the operation in the editor and draws its longest list over time: one line per numeric column.',
+    ),
+    h(
+      'div',
+      { className: 'explorer-table-actions' },
+      h('button', { type: 'button', className: 'explorer-show-chart', onClick: show }, 'Show as chart'),
+    ),
+    state.status === 'loading' ? h('p', null, 'Running…') : null,
+    state.status === 'error' ? h('p', { className: 'explorer-error', role: 'alert' }, state.message) : null,
+    state.status === 'ready'
+      ? h(
+          'p',
+          { className: 'explorer-hint explorer-chart-summary' },
+          `${state.rows.length} points of ${state.yColumns.join(', ')} over ${state.xColumn}`,
+        )
+      : null,
+    h('div', { ref: container, className: 'explorer-chart-canvas' }),
+  );
+}
+
 const examplesPlugin = { title: 'Examples', icon: ExamplesIcon, content: ExamplesPanel };
+const chartPlugin = { title: 'Chart', icon: ChartIcon, content: ChartPanel };
 const mapPlugin = { title: 'Map', icon: MapIcon, content: MapPanel };
 const tablePlugin = { title: 'Table', icon: TableIcon, content: TablePanel };
 const first = examples[0];
 const props = {
   fetcher,
-  plugins: [examplesPlugin, tablePlugin, mapPlugin],
+  plugins: [examplesPlugin, tablePlugin, mapPlugin, chartPlugin],
   visiblePlugin: examplesPlugin,
   shouldPersistHeaders: false,
   // Examples may take variables: keep the variables pane open so they are visible.
