@@ -50,11 +50,13 @@ describe('usage plugin', () => {
       requested: 1,
       failed: 0,
       timedOut: 1,
+      empty: 0,
     });
     expect(report.subgraphs['lantmateriet']?.fields['Municipality.name']).toEqual({
       requested: 1,
       failed: 0,
       timedOut: 0,
+      empty: 0,
     });
     expect(report.requests.byOutcome).toEqual({ partial: 1 });
     expect(report.errors).toEqual([{ code: 'UPSTREAM_TIMEOUT', agency: 'smhi', count: 1 }]);
@@ -76,6 +78,7 @@ describe('usage plugin', () => {
       requested: 1,
       failed: 1,
       timedOut: 0,
+      empty: 0,
     });
   });
 
@@ -93,11 +96,13 @@ describe('usage plugin', () => {
       requested: 1,
       failed: 0,
       timedOut: 0,
+      empty: 0,
     });
     expect(report.subgraphs['smhi']?.fields['Municipality.forecast']).toEqual({
       requested: 1,
       failed: 0,
       timedOut: 0,
+      empty: 0,
     });
     expect(report.requests.byOutcome).toEqual({ error: 1 });
     expect(report.errors).toHaveLength(2);

@@ -57,16 +57,16 @@ describe('usage insights (snapshot mode)', () => {
     expect(report.subgraphs['lantmateriet']?.requests).toBe(3);
     expect(report.subgraphs['smhi']?.requests).toBe(2);
     expect(report.subgraphs['lantmateriet']?.fields).toMatchObject({
-      'Query.municipality': { requested: 2, failed: 0, timedOut: 0 },
+      'Query.municipality': { requested: 2, failed: 0, timedOut: 0, empty: 0 },
       'Municipality.name': { requested: 2 },
       'County.name': { requested: 2 },
       'Query.counties': { requested: 1 },
       'County.code': { requested: 1 },
     });
     expect(report.subgraphs['smhi']?.fields).toEqual({
-      'Municipality.forecast': { requested: 2, failed: 0, timedOut: 0 },
-      'ForecastStep.time': { requested: 2, failed: 0, timedOut: 0 },
-      'ForecastStep.airTemperature': { requested: 2, failed: 0, timedOut: 0 },
+      'Municipality.forecast': { requested: 2, failed: 0, timedOut: 0, empty: 0 },
+      'ForecastStep.time': { requested: 2, failed: 0, timedOut: 0, empty: 0 },
+      'ForecastStep.airTemperature': { requested: 2, failed: 0, timedOut: 0, empty: 0 },
     });
     // smhi never resolves Municipality.name: it is not attributed there.
     expect(report.subgraphs['smhi']?.fields['Municipality.name']).toBeUndefined();
@@ -163,12 +163,14 @@ describe('usage insights: upstream failures', () => {
       requested: 1,
       failed: 1,
       timedOut: 0,
+      empty: 0,
     });
     // Fields that answered are not blamed.
     expect(report.subgraphs['lantmateriet']?.fields['Municipality.name']).toEqual({
       requested: 1,
       failed: 0,
       timedOut: 0,
+      empty: 0,
     });
     expect(report.errors).toEqual([{ code: 'UPSTREAM_UNAVAILABLE', agency: 'smhi', count: 1 }]);
     // (upstreamCalls is not asserted here: the kit's `error` event reports attempts: 0 when every

@@ -51,6 +51,9 @@ const ASSETS: Record<string, { path: () => string; type: string }> = {
     type: 'text/css; charset=utf-8',
   },
   'explorer.js': { path: () => join(ownAssets, 'explorer.js'), type: 'text/javascript; charset=utf-8' },
+  // The /insights page (usage/insights-page.ts) uses uPlot and these two.
+  'insights.js': { path: () => join(ownAssets, 'insights.js'), type: 'text/javascript; charset=utf-8' },
+  'insights.css': { path: () => join(ownAssets, 'insights.css'), type: 'text/css; charset=utf-8' },
   'explorer.css': { path: () => join(ownAssets, 'explorer.css'), type: 'text/css; charset=utf-8' },
 };
 
@@ -58,7 +61,7 @@ const ASSETS: Record<string, { path: () => string; type: string }> = {
  * Everything the page needs comes from 'self'; inline styles are allowed because React and
  * CodeMirror set style attributes, fonts are data: URLs inside GraphiQL's CSS.
  */
-const CSP = [
+export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -162,12 +165,12 @@ function send(res: ServerResponse, req: IncomingMessage, status: number, type: s
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** JSON inside a <script> element: `<` escaped so no text can close the element. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')

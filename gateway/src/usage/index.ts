@@ -5,6 +5,7 @@ import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } fr
 import { Counter, Gauge, Histogram, type MetricValue, Registry } from 'prom-client';
 import type { UpstreamEvent } from '../../../kit/upstream.ts';
 import type { GatewayContext } from '../datasources.ts';
+import { insightsRoutes } from './insights-page.ts';
 import { type FieldOwners, fieldOwners } from './ownership.ts';
 import { type SupplyReport, supplyReport } from './supply.ts';
 import { type OperationFields, operationFields } from './walk.ts';
@@ -57,6 +58,22 @@ export interface FieldUsage {
   /** Upstream failures other than timeouts attributed to this field (codes UPSTREAM_*). */
   failed: number;
   timedOut: number;
+  /**
+   * Answers where the field came back null or an empty list without an error: "no such thing" —
+   * demand the data did not meet (counted for root fields and their direct children).
+   */
+  empty: number;
+}
+
+/** One minute of traffic (the last 24 hours are kept). */
+export interface UsageMinute {
+  /** Start of the minute, ISO 8601. */
+  minute: string;
+  requests: number;
+  /** Operations that selected a field of each subgraph. */
+  subgraphs: Record<string, number>;
+  /** HTTP calls sent to each agency. */
+  upstreamCalls: Record<string, number>;
 }
 
 export interface UsageReport {
@@ -73,6 +90,8 @@ export interface UsageReport {
     }
   >;
   errors: Array<{ code: string; agency: string; count: number }>;
+  /** Requests per minute over the last 24 hours (minutes without traffic left out). */
+  timeline: UsageMinute[];
   /** Supply next to demand: each agency's catalogued datasets, which the graph serves, how often those fields are asked for. */
   supply: SupplyReport;
 }
@@ -174,6 +193,59 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     return out;
   }
 
+  const fieldEmpty = new Counter({
+    name: 'gateway_field_empty_total',
+    help: 'Answers where the field was null or an empty list without an error ("no such thing": unmet demand)',
+    labelNames: ['subgraph', 'coordinate'] as const,
+    registers: [registry],
+  });
+
+  /** Per-minute traffic of the last 24 hours, oldest first (bounded: 1 440 entries). */
+  const minutes = new Map<
+    number,
+    { requests: number; subgraphs: Map<string, number>; calls: Map<string, number> }
+  >();
+  const MINUTE_MS = 60_000;
+  const KEEP_MINUTES = 24 * 60;
+  const minuteNow = () => {
+    const key = Math.floor(now() / MINUTE_MS) * MINUTE_MS;
+    let m = minutes.get(key);
+    if (!m) {
+      m = { requests: 0, subgraphs: new Map(), calls: new Map() };
+      minutes.set(key, m);
+      for (const old of minutes.keys()) {
+        if (old > key - KEEP_MINUTES * MINUTE_MS) break;
+        minutes.delete(old);
+      }
+    }
+    return m;
+  };
+
+  /** Root fields, and their direct children, that came back null or [] without an error there. */
+  function recordEmpty(
+    data: Record<string, unknown> | null | undefined,
+    errors: readonly GraphQLFormattedError[] | undefined,
+    fields: OperationFields | undefined,
+  ) {
+    if (!data || !fields) return;
+    const failedPaths = new Set(
+      (errors ?? []).map((e) => (e.path ?? []).filter((p) => typeof p === 'string').join('.')),
+    );
+    const isEmpty = (v: unknown) => v === null || (Array.isArray(v) && v.length === 0);
+    const count = (path: string) => {
+      if ([...failedPaths].some((f) => f === path || f.startsWith(`${path}.`))) return;
+      for (const coordinate of fields.byPath.get(path) ?? [])
+        for (const subgraph of fields.subgraphs.get(coordinate) ?? ownersOf(coordinate))
+          fieldEmpty.inc({ subgraph, coordinate });
+    };
+    for (const [key, value] of Object.entries(data)) {
+      if (isEmpty(value)) count(key);
+      else if (value && typeof value === 'object' && !Array.isArray(value))
+        for (const [child, v] of Object.entries(value as Record<string, unknown>))
+          if (isEmpty(v)) count(`${key}.${child}`);
+    }
+  }
+
   const walked = new WeakMap<
     OperationDefinitionNode,
     { owners: FieldOwners; schema: GraphQLSchema; fields: OperationFields }
@@ -212,6 +284,9 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
             }
           }
           for (const subgraph of touched) subgraphRequests.inc({ subgraph });
+          const minute = minuteNow();
+          for (const subgraph of touched)
+            minute.subgraphs.set(subgraph, (minute.subgraphs.get(subgraph) ?? 0) + 1);
         },
         async willSendResponse({ response }) {
           let outcome = 'ok';
@@ -219,8 +294,10 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
             const { data, errors } = response.body.singleResult;
             if (errors && errors.length > 0) outcome = data ? 'partial' : 'error';
             for (const error of errors ?? []) recordError(error, fields);
+            recordEmpty(data, errors, fields);
           }
           requests.inc({ outcome });
+          minuteNow().requests += 1;
           requestDuration.observe({ outcome }, (performance.now() - started) / 1000);
         },
       };
@@ -246,7 +323,11 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
   function onUpstreamEvent(event: UpstreamEvent) {
     const agency = safeName(event.agency);
     upstreamRequests.inc({ agency, outcome: event.outcome });
-    if (event.attempts > 0) upstreamCalls.inc({ agency }, event.attempts);
+    if (event.attempts > 0) {
+      upstreamCalls.inc({ agency }, event.attempts);
+      const minute = minuteNow();
+      minute.calls.set(agency, (minute.calls.get(agency) ?? 0) + event.attempts);
+    }
     if (event.ms !== undefined && event.outcome !== 'hit')
       upstreamDuration.observe({ agency, outcome: event.outcome }, event.ms / 1000);
   }
@@ -263,7 +344,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     for (const v of (await subgraphRequests.get()).values)
       subgraphEntry(String(v.labels['subgraph'])).requests = v.value;
     const fieldEntry = (subgraph: string, coordinate: string) =>
-      (subgraphEntry(subgraph).fields[coordinate] ??= { requested: 0, failed: 0, timedOut: 0 });
+      (subgraphEntry(subgraph).fields[coordinate] ??= { requested: 0, failed: 0, timedOut: 0, empty: 0 });
     for (const v of (await fieldRequests.get()).values)
       fieldEntry(String(v.labels['subgraph']), String(v.labels['coordinate'])).requested = v.value;
     for (const v of (await fieldErrors.get()).values) {
@@ -271,6 +352,8 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
       if (v.labels['code'] === 'UPSTREAM_TIMEOUT') f.timedOut += v.value;
       else f.failed += v.value;
     }
+    for (const v of (await fieldEmpty.get()).values)
+      fieldEntry(String(v.labels['subgraph']), String(v.labels['coordinate'])).empty += v.value;
 
     const agencies: UsageReport['agencies'] = {};
     const calls = new Map(
@@ -309,11 +392,18 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
       subgraphs,
       agencies,
       errors,
+      timeline: [...minutes].map(([start, m]) => ({
+        minute: new Date(start).toISOString(),
+        requests: m.requests,
+        subgraphs: Object.fromEntries(m.subgraphs),
+        upstreamCalls: Object.fromEntries(m.calls),
+      })),
       supply,
     };
   }
 
   const routes: Route[] = [
+    ...insightsRoutes(report),
     async (req, res, url) => {
       if (url.pathname !== '/usage' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
       const body = JSON.stringify(await report(), null, 2);

@@ -1,0 +1,36 @@
+// The /insights page's chart: operations per minute per subgraph, drawn with uPlot (a classic
+// script loaded before this one). The data is the page's own JSON (no request of its own).
+const timeline = JSON.parse(document.getElementById('insights-data').textContent || '[]');
+const target = document.getElementById('timeline');
+const COLOURS = ['#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363', '#d6616b', '#8c6d31'];
+
+if (timeline.length === 0) {
+  target.textContent = 'No requests yet.';
+} else {
+  // Every minute from the first to the last (at least the last hour), so quiet minutes show as zero.
+  const last = Date.parse(timeline[timeline.length - 1].minute);
+  const first = Math.min(Date.parse(timeline[0].minute), last - 59 * 60_000);
+  const byMinute = new Map(timeline.map((m) => [Date.parse(m.minute), m]));
+  const xs = [];
+  for (let t = first; t <= last; t += 60_000) xs.push(t / 1000);
+  const subgraphs = [...new Set(timeline.flatMap((m) => Object.keys(m.subgraphs)))].sort();
+  const data = [
+    xs,
+    xs.map((x) => byMinute.get(x * 1000)?.requests ?? 0),
+    ...subgraphs.map((s) => xs.map((x) => byMinute.get(x * 1000)?.subgraphs[s] ?? 0)),
+  ];
+  new window.uPlot(
+    {
+      width: Math.max(480, target.clientWidth),
+      height: 280,
+      series: [
+        { label: 'minute' },
+        { label: 'all requests', stroke: '#111', width: 2 },
+        ...subgraphs.map((s, i) => ({ label: s, stroke: COLOURS[i % COLOURS.length], width: 1.5 })),
+      ],
+      axes: [{}, { size: 50 }],
+    },
+    data,
+    target,
+  );
+}
