@@ -250,19 +250,30 @@ function MapPanel() {
 
   React.useEffect(() => {
     if (!container.current || mapRef.current) return;
-    const map = window.L.map(container.current, { attributionControl: false, zoomSnap: 0.25 });
+    const map = window.L.map(container.current, {
+      attributionControl: false,
+      zoomSnap: 0.25,
+      // No animations: the panel can be closed (and the map removed) at any moment.
+      zoomAnimation: false,
+      fadeAnimation: false,
+      markerZoomAnimation: false,
+    });
     map.setView([62.5, 16.5], 4);
     mapRef.current = map;
     const base = `{ counties { code name } }`;
     fetchJson(`/export?format=geojson&query=${encodeURIComponent(base)}`)
-      .then((fc) =>
+      .then((fc) => {
+        if (mapRef.current !== map) return; // the panel was closed meanwhile
         window.L.geoJSON(fc, {
           style: { color: '#8a8a8a', weight: 0.6, fillColor: '#f2f2f2', fillOpacity: 1 },
           interactive: false,
-        }).addTo(map),
-      )
+        }).addTo(map);
+      })
       .catch(() => undefined);
-    return () => map.remove();
+    return () => {
+      mapRef.current = null;
+      map.remove();
+    };
   }, []);
 
   const show = async () => {
@@ -317,7 +328,7 @@ function MapPanel() {
     }).addTo(map);
     layerRef.current = layer;
     const bounds = layer.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], animate: false });
   }, [state, column]);
 
   const legend =
