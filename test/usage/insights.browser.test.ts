@@ -42,6 +42,20 @@ describe('the usage report behind /insights', () => {
     const total = report.timeline.reduce((n, m) => n + m.requests, 0);
     expect(total).toBe(report.requests.total);
     expect(report.timeline.at(-1)!.subgraphs['lantmateriet']).toBeGreaterThan(0);
+    // By type too: every query here asks for Municipality or Query fields.
+    const byType = report.timeline.reduce((n, m) => n + (m.types['Municipality'] ?? 0), 0);
+    expect(byType).toBe(6);
+  });
+
+  it('/insights-timeline.csv lists each minute by subgraph, type and upstream calls', async () => {
+    const lines = (await (await fetch(`${gw.url}/insights-timeline.csv`)).text()).trim().split('\r\n');
+    expect(lines[0]).toBe('minute,kind,name,count');
+    const kinds = new Set(lines.slice(1).map((l) => l.split(',')[1]));
+    expect(kinds).toEqual(new Set(['all', 'subgraph', 'type', 'upstreamCalls']));
+    const all = lines.slice(1).filter((l) => l.split(',')[1] === 'all');
+    expect(all.reduce((n, l) => n + Number(l.split(',')[3]), 0)).toBe(
+      (await gw.app.usage.report()).requests.total,
+    );
   });
 
   it('/insights.csv lists every field with its figures', async () => {
@@ -83,6 +97,8 @@ describe.skipIf(!chromiumPath())('/insights in Chromium', () => {
       expect(agencies).toEqual(expect.arrayContaining(['lantmateriet', 'scb', 'sgu', 'jobtech']));
       const legend = await page.locator('#timeline .u-legend .u-label').allTextContents();
       expect(legend.slice(0, 2)).toEqual(['minute', 'all requests']);
+      const typeLegend = await page.locator('#timeline-types .u-legend .u-label').allTextContents();
+      expect(typeLegend).toContain('Municipality');
       expect(await page.locator('a[href="/insights.csv"]').count()).toBe(1);
       expect(errors).toEqual([]);
     } finally {

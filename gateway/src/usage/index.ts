@@ -72,6 +72,8 @@ export interface UsageMinute {
   requests: number;
   /** Operations that selected a field of each subgraph. */
   subgraphs: Record<string, number>;
+  /** Operations that selected a field of each type (`Municipality`, `ForecastStep`, …). */
+  types: Record<string, number>;
   /** HTTP calls sent to each agency. */
   upstreamCalls: Record<string, number>;
 }
@@ -203,7 +205,12 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
   /** Per-minute traffic of the last 24 hours, oldest first (bounded: 1 440 entries). */
   const minutes = new Map<
     number,
-    { requests: number; subgraphs: Map<string, number>; calls: Map<string, number> }
+    {
+      requests: number;
+      subgraphs: Map<string, number>;
+      types: Map<string, number>;
+      calls: Map<string, number>;
+    }
   >();
   const MINUTE_MS = 60_000;
   const KEEP_MINUTES = 24 * 60;
@@ -211,7 +218,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     const key = Math.floor(now() / MINUTE_MS) * MINUTE_MS;
     let m = minutes.get(key);
     if (!m) {
-      m = { requests: 0, subgraphs: new Map(), calls: new Map() };
+      m = { requests: 0, subgraphs: new Map(), types: new Map(), calls: new Map() };
       minutes.set(key, m);
       for (const old of minutes.keys()) {
         if (old > key - KEEP_MINUTES * MINUTE_MS) break;
@@ -287,6 +294,8 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
           const minute = minuteNow();
           for (const subgraph of touched)
             minute.subgraphs.set(subgraph, (minute.subgraphs.get(subgraph) ?? 0) + 1);
+          const types = new Set([...fields.subgraphs.keys()].map((c) => c.slice(0, c.indexOf('.'))));
+          for (const type of types) minute.types.set(type, (minute.types.get(type) ?? 0) + 1);
         },
         async willSendResponse({ response }) {
           let outcome = 'ok';
@@ -396,6 +405,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
         minute: new Date(start).toISOString(),
         requests: m.requests,
         subgraphs: Object.fromEntries(m.subgraphs),
+        types: Object.fromEntries(m.types),
         upstreamCalls: Object.fromEntries(m.calls),
       })),
       supply,

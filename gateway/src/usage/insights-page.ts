@@ -76,8 +76,11 @@ ${number(report.requests.byOutcome['error'] ?? 0)} failed). No personal data is 
 </header>
 <section>
 <h2>Requests over time</h2>
-<p class="hint">Operations per minute that asked each agency's subgraph for data (the last 24 hours).</p>
+<p class="hint">Operations per minute that asked each agency's subgraph for data (the last 24 hours).
+<a href="/insights-timeline.csv" download="insights-timeline.csv">Download per minute (CSV)</a></p>
 <div id="timeline"></div>
+<p class="hint">The same minutes by the types whose fields were asked for (the eight most asked).</p>
+<div id="timeline-types"></div>
 </section>
 <section>
 <h2>Requests per agency</h2>
@@ -178,6 +181,34 @@ export function insightsRoutes(report: () => Promise<UsageReport>): Route[] {
         'content-security-policy': CSP,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
+      return true;
+    },
+    async (req, res, url) => {
+      if (url.pathname !== '/insights-timeline.csv' || (req.method !== 'GET' && req.method !== 'HEAD'))
+        return false;
+      // One row per minute and name: kind (all, subgraph, type, upstreamCalls), name, count.
+      const rows = (await report()).timeline.flatMap((m) => [
+        { minute: m.minute, kind: 'all', name: '', count: m.requests },
+        ...Object.entries(m.subgraphs).map(([name, count]) => ({
+          minute: m.minute,
+          kind: 'subgraph',
+          name,
+          count,
+        })),
+        ...Object.entries(m.types).map(([name, count]) => ({ minute: m.minute, kind: 'type', name, count })),
+        ...Object.entries(m.upstreamCalls).map(([name, count]) => ({
+          minute: m.minute,
+          kind: 'upstreamCalls',
+          name,
+          count,
+        })),
+      ]);
+      res.writeHead(200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="insights-timeline.csv"',
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : toCsv(rows));
       return true;
     },
     async (req, res, url) => {
