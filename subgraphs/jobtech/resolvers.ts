@@ -1,4 +1,5 @@
 import { badInput, UpstreamError } from '../../kit/errors.ts';
+import { checkFirst, ranked } from '../../kit/ranking.ts';
 import { geography, requireCounty, requireSwedishPoint } from '../../kit/sweden.ts';
 import type { SearchParams } from './client.ts';
 import type { JobTechContext } from './context.ts';
@@ -59,28 +60,11 @@ function checkPaging(limit: number | null | undefined, offset: number | null | u
   return { limit: l, offset: o };
 }
 
-function checkFirst(field: string, first: number, max: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput(`${field}(first: ${first}): first must be an integer from 1 to ${max}.`, AGENCY);
-  }
-  return first;
-}
-
 /** A loaded value, or the error its loader gave (the whole ranking fails with it). */
 function valueOrThrow<T>(value: T | Error | undefined): T {
   if (value instanceof Error) throw value;
   if (value === undefined) throw new Error('a count is missing');
   return value;
-}
-
-/** Ordered by count (`order`), ties by code, the first `first`. */
-function rankRows<T extends { code: string; count: number }>(
-  rows: T[],
-  order: 'ASC' | 'DESC',
-  first: number,
-): T[] {
-  const sign = order === 'ASC' ? 1 : -1;
-  return rows.sort((a, b) => sign * (a.count - b.count) || a.code.localeCompare(b.code)).slice(0, first);
 }
 
 function checkQuery(query: string | null | undefined, name = 'query'): string | undefined {
@@ -161,10 +145,10 @@ export function createResolvers(): Resolvers {
   return {
     Query: {
       rankMunicipalitiesByJobAds: async (_, args, ctx) => {
-        const first = checkFirst('rankMunicipalitiesByJobAds', args.first ?? 10, 290);
+        const first = checkFirst('rankMunicipalitiesByJobAds', args.first ?? 10, 290, AGENCY);
         const query = checkQuery(args.query) ?? null;
         const order = args.order ?? 'DESC';
-        let rows: Array<{ code: string; count: number }>;
+        let rows: Array<{ code: string; value: number }>;
         if ((args.county === null || args.county === undefined) && order === 'DESC' && first <= STATS_LIMIT) {
           // Sweden's top municipalities are JobSearch's own statistics facet: one call.
           const result = await ctx.loaders.search.load({
@@ -179,13 +163,13 @@ export function createResolvers(): Resolvers {
             throw new UpstreamError('BAD_PAYLOAD', AGENCY, 'JobSearch sent no municipality statistics');
           rows = facet.values.flatMap((v) => {
             const code = codeOfTerm(v);
-            return code ? [{ code, count: v.count }] : [];
+            return code ? [{ code, value: v.count }] : [];
           });
           // Fewer terms than asked for: every municipality with ads is listed; the rest have none.
           if (facet.values.length < STATS_LIMIT) {
             const listed = new Set(rows.map((r) => r.code));
             for (const code of geography().municipalities.keys())
-              if (!listed.has(code)) rows.push({ code, count: 0 });
+              if (!listed.has(code)) rows.push({ code, value: 0 });
           }
         } else {
           const codes =
@@ -193,25 +177,25 @@ export function createResolvers(): Resolvers {
               ? [...geography().municipalities.keys()]
               : requireCounty(args.county, AGENCY).municipalityCodes;
           const counts = await ctx.loaders.count.loadMany(codes.map((code) => ({ code, query })));
-          rows = codes.map((code, i) => ({ code, count: valueOrThrow(counts[i]) }));
+          rows = codes.map((code, i) => ({ code, value: valueOrThrow(counts[i]) }));
         }
-        return rankRows(rows, order, first).map((r, i) => ({
-          rank: i + 1,
+        return ranked(rows, order, first).map((r) => ({
+          rank: r.rank,
           municipality: { code: r.code },
-          jobAdCount: r.count,
+          jobAdCount: r.value,
         }));
       },
       rankCountiesByJobAds: async (_, args, ctx) => {
-        const first = checkFirst('rankCountiesByJobAds', args.first ?? 21, 21);
+        const first = checkFirst('rankCountiesByJobAds', args.first ?? 21, 21, AGENCY);
         const query = checkQuery(args.query) ?? null;
         const codes = [...geography().counties.keys()];
         // All 21 through the county loader: one `stats=region` search.
         const counts = await ctx.loaders.countyCount.loadMany(codes.map((code) => ({ code, query })));
-        const rows = codes.map((code, i) => ({ code, count: valueOrThrow(counts[i]) }));
-        return rankRows(rows, args.order ?? 'DESC', first).map((r, i) => ({
-          rank: i + 1,
+        const rows = codes.map((code, i) => ({ code, value: valueOrThrow(counts[i]) }));
+        return ranked(rows, args.order ?? 'DESC', first).map((r) => ({
+          rank: r.rank,
           county: { code: r.code },
-          jobAdCount: r.count,
+          jobAdCount: r.value,
         }));
       },
       jobAds: (_, args, ctx) => {

@@ -1,4 +1,5 @@
 import { badInput } from '../../kit/errors.ts';
+import { checkFirst, ranked } from '../../kit/ranking.ts';
 import { geography, requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import { AGENCY, type DataResult, type SelectionItem } from './client.ts';
 import type { IncomeModel, PopulationFigureModel, RegionRef, ScbContext } from './context.ts';
@@ -121,13 +122,6 @@ async function regionStatistics(
 
 type Measure = 'POPULATION' | 'MEDIAN_INCOME' | 'MEAN_INCOME';
 
-function checkFirst(field: string, first: number, max: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw badInput(`${field}(first: ${first}): first must be an integer from 1 to ${max}.`, AGENCY);
-  }
-  return first;
-}
-
 /**
  * Every region's value of `measure`, through the same per-request loader as `population` and
  * `income`: one SCB data request for all of them. Regions without a value are left out.
@@ -149,16 +143,6 @@ async function ranking(
     }),
   );
   return rows.filter((r): r is { code: string; value: number; year: number } => r.value !== null);
-}
-
-/** Sorted by value in `order`, ties by code, the first `first`. */
-function ordered<T extends { code: string; value: number }>(
-  rows: T[],
-  order: 'ASC' | 'DESC',
-  first: number,
-): T[] {
-  const sign = order === 'ASC' ? 1 : -1;
-  return rows.sort((a, b) => sign * (a.value - b.value) || a.code.localeCompare(b.code)).slice(0, first);
 }
 
 /** The fields Municipality, County and SwedenStatistics share. */
@@ -263,24 +247,24 @@ export function createResolvers(): Resolvers {
     Query: {
       sweden: () => ({ code: SWEDEN_CODE }),
       rankMunicipalities: async (_, args, ctx) => {
-        const first = checkFirst('rankMunicipalities', args.first ?? 10, 290);
+        const first = checkFirst('rankMunicipalities', args.first ?? 10, 290, AGENCY);
         const codes =
           args.county === null || args.county === undefined
             ? [...geography().municipalities.keys()]
             : requireCounty(args.county, AGENCY).municipalityCodes;
         const rows = await ranking(codes, args.by ?? 'POPULATION', args.year, ctx);
-        return ordered(rows, args.order ?? 'DESC', first).map((r, i) => ({
-          rank: i + 1,
+        return ranked(rows, args.order ?? 'DESC', first).map((r) => ({
+          rank: r.rank,
           municipality: { code: r.code },
           value: r.value,
           year: r.year,
         }));
       },
       rankCounties: async (_, args, ctx) => {
-        const first = checkFirst('rankCounties', args.first ?? 21, 21);
+        const first = checkFirst('rankCounties', args.first ?? 21, 21, AGENCY);
         const rows = await ranking([...geography().counties.keys()], args.by ?? 'POPULATION', args.year, ctx);
-        return ordered(rows, args.order ?? 'DESC', first).map((r, i) => ({
-          rank: i + 1,
+        return ranked(rows, args.order ?? 'DESC', first).map((r) => ({
+          rank: r.rank,
           county: { code: r.code },
           value: r.value,
           year: r.year,
