@@ -1,6 +1,12 @@
 import { createClient } from '@keyv/redis';
 import type { Logger } from './logger.ts';
-import { createRateLimiter, type RateLimiter, realSleep, sleepUnlessAborted } from './ratelimit.ts';
+import {
+  createRateLimiter,
+  createRateLimiters,
+  type RateLimiter,
+  realSleep,
+  sleepUnlessAborted,
+} from './ratelimit.ts';
 
 /**
  * A sliding-window rate limiter whose log lives in Redis, so that every gateway replica sharing the
@@ -177,20 +183,27 @@ export function connectRedis(url: string, logger: Logger): RedisEvalClient & { c
 }
 
 /**
- * One limiter per agency from `{ agency: { calls, windowMs } }` (RATE_LIMITS), counted in the shared
- * Redis so that all replicas together keep to each limit (an agency sees one client IP behind NAT),
- * each falling back to an in-process limiter while Redis is down. Keys are
- * `<prefix>:ratelimit:<agency>:<mode>`, like the subgraphs' own shared limiters.
+ * The limiter of each agency from `{ agency: { calls, windowMs } }` (RATE_LIMITS), for the gateway and
+ * a subgraph run alone alike:
+ * - offline: none (the simulators publish no limits; RATE_LIMITS is politeness towards the agencies);
+ * - with `redis` (CACHE_URL, CACHE_PREFIX): counted in the shared Redis, so that all replicas
+ *   together keep to each limit (an agency sees one client IP behind NAT), each falling back to an
+ *   in-process limiter while Redis is down; keys `<prefix>:ratelimit:<agency>:<mode>`, like the
+ *   subgraphs' own shared limiters;
+ * - otherwise: one in-process sliding window per agency.
  */
-export function createSharedRateLimiters(
+export function createAgencyRateLimiters(
   limits: Record<string, { calls: number; windowMs: number }>,
-  options: { url: string; prefix: string; mode: string; logger: Logger },
+  options: { mode: string; redis?: { url: string; prefix: string } | undefined; logger: Logger },
 ): { limiters: Record<string, RateLimiter>; close(): Promise<void> } {
-  const client = connectRedis(options.url, options.logger);
+  if (options.mode === 'offline') return { limiters: {}, close: async () => undefined };
+  if (!options.redis) return { limiters: createRateLimiters(limits), close: async () => undefined };
+  const { url, prefix } = options.redis;
+  const client = connectRedis(url, options.logger);
   const limiters: Record<string, RateLimiter> = {};
   for (const [agency, limit] of Object.entries(limits)) {
     limiters[agency] = createRedisRateLimiter(client, {
-      key: `${options.prefix}:ratelimit:${agency}:${options.mode === 'record' ? 'live' : options.mode}`,
+      key: `${prefix}:ratelimit:${agency}:${options.mode === 'record' ? 'live' : options.mode}`,
       ...limit,
       logger: options.logger,
     });

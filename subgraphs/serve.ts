@@ -9,8 +9,7 @@ import { setupTelemetry } from '../gateway/src/telemetry.ts';
 import { createCache } from '../kit/cache.ts';
 import { ConfigError } from '../kit/config.ts';
 import { createLogger } from '../kit/logger.ts';
-import { createRateLimiters } from '../kit/ratelimit.ts';
-import { createSharedRateLimiters } from '../kit/ratelimit-redis.ts';
+import { createAgencyRateLimiters } from '../kit/ratelimit-redis.ts';
 import { serveSubgraph } from '../kit/serve.ts';
 import { createOfflineMode } from '../kit/simulator.ts';
 import { createFileSnapshotStore } from '../kit/snapshot.ts';
@@ -60,18 +59,12 @@ const runtime = module.create({
       : undefined,
   ...(offline ? { dispatcher: offline.dispatcher } : {}),
   now: Date.now,
-  // Shared by all replicas through Redis when CACHE_URL is set (as in the gateway's process).
-  rateLimiters:
-    g.CACHE_URL && g.UPSTREAM_MODE !== 'offline'
-      ? createSharedRateLimiters(g.RATE_LIMITS, {
-          url: g.CACHE_URL,
-          prefix: g.CACHE_PREFIX,
-          mode: g.UPSTREAM_MODE,
-          logger,
-        }).limiters
-      : g.UPSTREAM_MODE === 'offline'
-        ? {}
-        : createRateLimiters(g.RATE_LIMITS),
+  // As in the gateway's process: none offline, shared by all replicas through Redis with CACHE_URL.
+  rateLimiters: createAgencyRateLimiters(g.RATE_LIMITS, {
+    mode: g.UPSTREAM_MODE,
+    redis: g.CACHE_URL ? { url: g.CACHE_URL, prefix: g.CACHE_PREFIX } : undefined,
+    logger,
+  }).limiters,
   maxBodyBytes: g.UPSTREAM_MAX_BYTES,
   // The same per-request budget, timeouts and breakers as in the gateway's own process.
   maxCallsPerRequest: g.MAX_UPSTREAM_CALLS,

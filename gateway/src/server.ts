@@ -17,8 +17,7 @@ import { cacheState, closeCache, createCache } from '../../kit/cache.ts';
 import { ConfigError } from '../../kit/config.ts';
 import { readBody } from '../../kit/http.ts';
 import { type Logger, requestIdFrom, withLogContext } from '../../kit/logger.ts';
-import { createRateLimiters } from '../../kit/ratelimit.ts';
-import { createSharedRateLimiters } from '../../kit/ratelimit-redis.ts';
+import { createAgencyRateLimiters } from '../../kit/ratelimit-redis.ts';
 import { createOfflineMode, type OfflineSource } from '../../kit/simulator.ts';
 import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../kit/subgraph.ts';
@@ -123,21 +122,15 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     deps.telemetry?.onUpstreamEvent(event);
     deps.onUpstreamEvent?.(event);
   };
-  // One limiter per agency, shared by all its subgraph's upstreams (RATE_LIMITS).
-  // Offline, the simulators publish no limits to honour: RATE_LIMITS is politeness towards the real
-  // agencies. SCB's own limiter still runs (it reads the simulator's /config like SCB's).
-  // With a shared Redis the limits hold for all replicas together (one log per agency in Redis).
-  const sharedLimiters =
-    g.UPSTREAM_MODE !== 'offline' && g.CACHE_URL
-      ? createSharedRateLimiters(g.RATE_LIMITS, {
-          url: g.CACHE_URL,
-          prefix: g.CACHE_PREFIX,
-          mode: g.UPSTREAM_MODE,
-          logger,
-        })
-      : undefined;
-  const rateLimiters =
-    g.UPSTREAM_MODE === 'offline' ? {} : (sharedLimiters?.limiters ?? createRateLimiters(g.RATE_LIMITS));
+  // One limiter per agency, shared by all its subgraph's upstreams (RATE_LIMITS); none offline (SCB's
+  // own limiter still runs there: it reads the simulator's /config like SCB's), and in Redis when
+  // CACHE_URL is set, so that the limits hold for all replicas together.
+  const agencyLimiters = createAgencyRateLimiters(g.RATE_LIMITS, {
+    mode: g.UPSTREAM_MODE,
+    redis: g.CACHE_URL ? { url: g.CACHE_URL, prefix: g.CACHE_PREFIX } : undefined,
+    logger,
+  });
+  const rateLimiters = agencyLimiters.limiters;
   const runtimes = new Map<string, SubgraphRuntime>();
   for (const s of subgraphs) {
     if (s.module && !s.url) {
@@ -307,7 +300,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     if (!deps.cache) await closeCache(cache);
     await persisted.close();
     await clientLimits.close();
-    await sharedLimiters?.close();
+    await agencyLimiters.close();
     throw new ConfigError([
       `SUPERGRAPH_FILE=${JSON.stringify(g.SUPERGRAPH_FILE)} could not be served: ${(err as Error).message}. Expected a supergraph composed from ${g.SUBGRAPHS_FILE} ("npm run compose").`,
     ]);
@@ -675,7 +668,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (!deps.cache) await closeCache(cache);
       await persisted.close();
       await clientLimits.close();
-      await sharedLimiters?.close();
+      await agencyLimiters.close();
     },
   };
 }
