@@ -7,10 +7,13 @@
 import { connect } from 'node:net';
 import type { Logger } from '../../kit/logger.ts';
 
-/** Whether a TCP connection to `url`'s host and port opens within `timeoutMs`. */
+/** The port a URL without one means. */
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'redis:': 6379, 'rediss:': 6379 };
+
+/** Whether a TCP connection to `url`'s host and port (http, https or redis) opens within `timeoutMs`. */
 export function canConnect(url: string, timeoutMs: number): Promise<boolean> {
   const u = new URL(url);
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  const port = Number(u.port || DEFAULT_PORTS[u.protocol] || 80);
   return new Promise((resolve) => {
     const socket = connect({ host: u.hostname, port, timeout: timeoutMs });
     const done = (ok: boolean) => {

@@ -4,26 +4,13 @@
  * laptop `npm test` still runs everything else. With CI=true a missing service fails the run at
  * once (`.ci/run` starts Redis and installs Debian's chromium first).
  */
-import { connect } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { canConnect } from '../../gateway/src/reachability.ts';
 import { findChromium, redisUrl } from '../helpers/services.ts';
 
-function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port || 6379), timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
-
 export default async function setup(project: TestProject): Promise<void> {
-  const redis = await reachable(redisUrl());
+  // A TCP connection to Redis's host and port within a second, as the gateway checks agency hosts.
+  const redis = await canConnect(redisUrl(), 1_000);
   const chromium = findChromium() ?? '';
   const missing: string[] = [];
   if (!redis) missing.push(`Redis is not reachable at ${redisUrl()} (start one, or set REDIS_URL)`);
