@@ -93,6 +93,14 @@ function exportUrl(editor, format, extra = {}) {
   return `/export?${params}`;
 }
 
+/** GETs one of the gateway's JSON answers with this browser's client key; a refusal throws its message. */
+async function fetchJson(url) {
+  const res = await fetch(url, { headers: clientKey ? { 'x-api-key': clientKey } : {} });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.errors?.[0]?.message ?? `HTTP ${res.status}`);
+  return { body, headers: res.headers };
+}
+
 /**
  * The answer as a table: the longest list in it (e.g. a county's municipalities), one row per item,
  * nested fields as dotted columns (the server's export flattening), sortable by any column, with
@@ -105,24 +113,17 @@ function TablePanel() {
   const show = async () => {
     setState({ status: 'loading' });
     try {
-      const res = await fetch(exportUrl(editor, 'json', { flat: 'true' }), {
-        headers: clientKey ? { 'x-api-key': clientKey } : {},
-      });
-      const body = await res.json();
-      if (!res.ok) {
-        setState({ status: 'error', message: body.errors?.[0]?.message ?? `HTTP ${res.status}` });
-        return;
-      }
+      const { body, headers } = await fetchJson(exportUrl(editor, 'json', { flat: 'true' }));
       setState({
         status: 'ready',
         columns: body.columns,
         rows: body.rows,
-        path: res.headers.get('x-export-path') || '(the answer)',
+        path: headers.get('x-export-path') || '(the answer)',
         errors: body.errors?.length ?? 0,
       });
       setSort({ column: null, descending: false });
     } catch (err) {
-      setState({ status: 'error', message: String(err) });
+      setState({ status: 'error', message: String(err.message ?? err) });
     }
   };
   let rows = state.rows ?? [];
@@ -227,13 +228,6 @@ function MapIcon() {
 /** Seven steps of one hue, light to dark: the choropleth's classes. */
 const RAMP = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#3182bd', '#08519c'];
 
-async function fetchJson(url) {
-  const res = await fetch(url, { headers: clientKey ? { 'x-api-key': clientKey } : {} });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.errors?.[0]?.message ?? `HTTP ${res.status}`);
-  return body;
-}
-
 /**
  * The answer on a map of Sweden: each row of its longest list as a feature (a municipality's or
  * county's outline from the embedded geography, or a point), coloured by a numeric column chosen
@@ -262,7 +256,7 @@ function MapPanel() {
     mapRef.current = map;
     const base = `{ counties { code name } }`;
     fetchJson(`/export?format=geojson&query=${encodeURIComponent(base)}`)
-      .then((fc) => {
+      .then(({ body: fc }) => {
         if (mapRef.current !== map) return; // the panel was closed meanwhile
         window.L.geoJSON(fc, {
           style: { color: '#8a8a8a', weight: 0.6, fillColor: '#f2f2f2', fillOpacity: 1 },
@@ -279,7 +273,7 @@ function MapPanel() {
   const show = async () => {
     setState({ status: 'loading' });
     try {
-      const fc = await fetchJson(exportUrl(editor, 'geojson'));
+      const { body: fc } = await fetchJson(exportUrl(editor, 'geojson'));
       const drawn = fc.features.filter((f) => f.geometry);
       const numeric = [
         ...new Set(
@@ -426,7 +420,7 @@ function ChartPanel() {
   const show = async () => {
     setState({ status: 'loading' });
     try {
-      const body = await fetchJson(exportUrl(editor, 'json', { flat: 'true' }));
+      const { body } = await fetchJson(exportUrl(editor, 'json', { flat: 'true' }));
       const xColumn = body.columns.find(
         (c) =>
           body.rows.some((r) => timeOf(r[c]) !== null) &&
