@@ -236,16 +236,11 @@ export function checkSupergraphs(options: CheckOptions): CheckResult {
     options.apiSchemaText !== undefined && options.apiSchemaText !== apiSchemaSdl(options.newSdl);
   if (changes.length === 0) lines.push(`No API changes compared with ${options.baseName}.`);
   if (supergraphStale || apiStale) {
-    const what = [supergraphStale ? options.baseName : undefined, apiStale ? apiSchemaFile : undefined]
-      .filter(Boolean)
-      .join(' and ');
     const file = options.workingSdl !== undefined ? supergraphFile : options.baseName;
     const stale = [supergraphStale ? file : undefined, apiStale ? apiSchemaFile : undefined]
       .filter(Boolean)
       .join(' and ');
-    lines.push(
-      `${stale || what} differ(s) from the composed schema: run "npm run compose" and commit the result.`,
-    );
+    lines.push(`${stale} differ(s) from the composed schema: run "npm run compose" and commit the result.`);
   }
   let exitCode = breaking.length > 0 ? 1 : 0;
   if (options.strict && (supergraphStale || apiStale)) exitCode = 1;
