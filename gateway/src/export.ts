@@ -64,17 +64,15 @@ export function flatten(row: JsonObject, prefix = '', out: Record<string, Json> 
   return out;
 }
 
+/** Every column of flattened rows, in first-seen order (the CSV header, the table's columns). */
+export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r)))];
+}
+
 /** RFC 4180 CSV, UTF-8, a header row of every column seen (in first-seen order), CRLF line ends. */
 export function toCsv(rows: readonly JsonObject[]): string {
   const flat = rows.map((r) => flatten(r));
-  const columns: string[] = [];
-  const seen = new Set<string>();
-  for (const r of flat)
-    for (const c of Object.keys(r))
-      if (!seen.has(c)) {
-        seen.add(c);
-        columns.push(c);
-      }
+  const columns = columnsOf(flat);
   const cell = (v: Json | undefined) => {
     if (v === null || v === undefined) return '';
     const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);

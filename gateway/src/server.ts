@@ -34,7 +34,7 @@ import {
 import { clientErrorsPlugin, finiteNumbers, formatError, shorten } from './errors.ts';
 import { loadExamples } from './explorer/examples.ts';
 import { createExplorerRoute } from './explorer/index.ts';
-import { EXPORT_FORMATS, type ExportFormat, flatten, rowsOf, toCsv, toGeoJson } from './export.ts';
+import { columnsOf, EXPORT_FORMATS, type ExportFormat, flatten, rowsOf, toCsv, toGeoJson } from './export.ts';
 import { depthLimit } from './limits.ts';
 import { createPersistedQueries } from './persisted.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
@@ -569,7 +569,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       // `flat=true`: the rows as the CSV has them (dotted columns), for tables such as the explorer's.
       const flat = params.get('flat') === 'true';
       const rows = flat ? picked.rows.map((r) => flatten(r)) : picked.rows;
-      const columns = flat ? [...new Set(rows.flatMap((r) => Object.keys(r)))] : undefined;
+      const columns = flat ? columnsOf(rows) : undefined;
       res.end(
         JSON.stringify({
           ...(columns ? { columns } : {}),
