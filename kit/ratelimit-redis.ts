@@ -183,6 +183,14 @@ export function connectRedis(url: string, logger: Logger): RedisEvalClient & { c
 }
 
 /**
+ * The Redis key of a shared rate-limit log: `<prefix>:ratelimit:<name>:<mode>`, record mode counting
+ * as live (it calls the live APIs), so a demo's simulated calls never count against live ones.
+ */
+export function rateLimitKey(prefix: string, name: string, mode: string): string {
+  return `${prefix}:ratelimit:${name}:${mode === 'record' ? 'live' : mode}`;
+}
+
+/**
  * The limiter of each agency from `{ agency: { calls, windowMs } }` (RATE_LIMITS), for the gateway and
  * a subgraph run alone alike:
  * - offline: none (the simulators publish no limits; RATE_LIMITS is politeness towards the agencies);
@@ -203,7 +211,7 @@ export function createAgencyRateLimiters(
   const limiters: Record<string, RateLimiter> = {};
   for (const [agency, limit] of Object.entries(limits)) {
     limiters[agency] = createRedisRateLimiter(client, {
-      key: `${prefix}:ratelimit:${agency}:${options.mode === 'record' ? 'live' : options.mode}`,
+      key: rateLimitKey(prefix, agency, options.mode),
       ...limit,
       logger: options.logger,
     });

@@ -21,6 +21,7 @@ import {
   connectRedis,
   createRedisRateLimiter,
   type RedisRateLimitOptions,
+  rateLimitKey,
   type SharedRateLimiter,
 } from './ratelimit-redis.ts';
 import type { AgencySimulator, SimulatorDeps } from './simulator.ts';
@@ -170,11 +171,9 @@ export function createSubgraph<S extends EnvSpec, Ctx>(def: DefineSubgraph<S, Ct
           if (!deps.redis) return undefined;
           const client = connectRedis(deps.redis.url, deps.logger);
           redisClients.push(client);
-          // The data mode is part of the key: a demo's simulated calls never count against live.
-          const dataMode = deps.mode === 'record' ? 'live' : deps.mode;
           return createRedisRateLimiter(client, {
             ...limit,
-            key: `${deps.redis.prefix}:ratelimit:${name}:${dataMode}`,
+            key: rateLimitKey(deps.redis.prefix, name, deps.mode),
             logger: deps.logger,
           });
         },
