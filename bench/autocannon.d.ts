@@ -29,6 +29,8 @@ declare module 'autocannon' {
     timeouts: number;
     mismatches: number;
     non2xx: number;
+    /** Responses with a 2xx status. */
+    '2xx': number;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
