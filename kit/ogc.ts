@@ -280,9 +280,13 @@ export interface OgcCollection {
 export interface OgcFeaturesService {
   /** Path of the service root below the upstream's base URL, e.g. `/brunnar/ogc/features/v1`. */
   readonly root: string;
-  /** The service's collections; null when the service answers 404. */
+  /** The service's collections (a 404 is UPSTREAM_BAD_RESPONSE: the service is expected to exist). */
   collections(options?: Pick<ItemsOptions, 'ttlMs' | 'trace'>): Promise<OgcCollection[] | null>;
-  /** Items of a collection, following `next` links; null when the collection answers 404. */
+  /**
+   * Items of a collection, following `next` links. A 404 for the collection is UPSTREAM_BAD_RESPONSE
+   * naming its path (the gateway only asks for collections it knows); a `next` link that 404s ends
+   * the read with `truncated`.
+   */
   items(collection: string, query?: ItemsQuery, options?: ItemsOptions): Promise<ItemsResult | null>;
   /** One feature by id; null when absent. */
   item(
@@ -407,10 +411,17 @@ export function ogcFeatures(
       let pages = 0;
       for (;;) {
         seen.add(url);
-        const page = await upstream.get({ path: url, parse, ...ttl, trace: options.trace });
+        // A collection the gateway asks for must exist (a 404 there is UPSTREAM_BAD_RESPONSE naming the
+        // path); only a `next` link the service itself gave may 404 (then the result is incomplete).
+        const page = await upstream.get({
+          path: url,
+          parse,
+          ...ttl,
+          trace: options.trace,
+          notFoundIsNull: pages > 0,
+        });
         pages += 1;
         if (page === null) {
-          if (pages === 1) return null; // the collection is unknown
           // A next link that 404s: keep what we have, and say the result is incomplete.
           return { features, numberMatched: totalOf(first, features.length, false), pages, truncated: true };
         }
@@ -450,6 +461,8 @@ export function ogcFeatures(
         parse: parserFor({}),
         ...(options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}),
         trace: options.trace,
+        // No feature with this id.
+        notFoundIsNull: true,
       });
       if (!page) return null;
       // GeoServer answers with a FeatureCollection of one; pick the feature with that id if several.

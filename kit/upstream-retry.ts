@@ -160,6 +160,13 @@ export function statusError(agency: string, status: number, url: string): Upstre
       status,
     });
   }
+  if (status === 404)
+    return new UpstreamError(
+      'HTTP_STATUS',
+      agency,
+      `${agency} answered HTTP 404 for ${path}, an endpoint this graph expects to exist: the API has moved or its base URL is misconfigured`,
+      { status },
+    );
   return new UpstreamError('HTTP_STATUS', agency, `${agency} answered HTTP ${status} for ${path}`, {
     status,
   });

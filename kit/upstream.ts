@@ -1,7 +1,7 @@
 import type Keyv from 'keyv';
 import { Agent, type Dispatcher } from 'undici';
 import { type BreakerOptions, type BreakerSnapshot, createBreaker } from './breaker.ts';
-import { cacheGet, cacheSet } from './cache.ts';
+import { cacheGet, cacheSet, deepFreeze } from './cache.ts';
 import { UpstreamError } from './errors.ts';
 import { createFairQueue } from './fair-queue.ts';
 import type { Logger } from './logger.ts';
@@ -29,6 +29,11 @@ export interface UpstreamEvent {
   /** Attempts made upstream (0 for hits). */
   attempts: number;
   errorKind?: string;
+  /**
+   * A versioned request (`UpstreamRequest.version`) found its cached entry under another data
+   * version: the agency published new data (an SCB table's new `updated` stamp).
+   */
+  newVersion?: boolean;
   /** The request's method and URL, credentials and personal-data query strings removed. */
   method?: string;
   url?: string;
@@ -59,6 +64,18 @@ export interface RequestTrace {
   admitted?: Map<string, Set<string>>;
   /** List items built so far for this request (MAX_RESPONSE_ITEMS), shared by all its fetches. */
   items?: { count: number };
+  /**
+   * The earliest moment (epoch ms, on the upstreams' clock) at which an upstream answer this request
+   * used stops being fresh: the end of a cache entry's freshness (a data-version check's included),
+   * or now for an answer that may not be kept (no-store, not cached) or a call that failed. A
+   * whole-response cache keeps the answer no longer than this; unset = no upstream answer was used.
+   */
+  freshUntil?: number;
+}
+
+/** Notes that this request used an upstream answer that is fresh until `until` (see `freshUntil`). */
+export function noteFreshUntil(trace: RequestTrace | undefined, until: number): void {
+  if (trace && !(trace.freshUntil !== undefined && trace.freshUntil <= until)) trace.freshUntil = until;
 }
 
 export function createTrace(): RequestTrace {
@@ -182,7 +199,12 @@ export interface UpstreamRequest<T> {
   ttlMs?: number;
   /** Ignore the upstream's Cache-Control and always use `ttlMs`. */
   forceTtl?: boolean;
-  /** 404 → `null` (default true). */
+  /**
+   * 404 → `null`: set it only where a 404 means "the agency has no such thing" (one ad, one table,
+   * one station's period). Default false: a 404 from an endpoint the gateway expects to exist (a
+   * search, a list, a collection) is a moved or misconfigured API, reported as UPSTREAM_BAD_RESPONSE
+   * naming the URL path, never a null that reads as "no data".
+   */
   notFoundIsNull?: boolean;
   /** POST requests are not retried unless the caller vouches they are idempotent reads (SCB data). */
   idempotent?: boolean;
@@ -252,6 +274,12 @@ interface CacheEntry {
 }
 
 const CACHE_VERSION = 'v1';
+
+/** What the cache stage hands single-flight: the result, and until when it is fresh (`RequestTrace.freshUntil`). */
+interface Fetched<T> {
+  result: UpstreamResult<T>;
+  freshUntil: number;
+}
 
 /**
  * One agency API, as named stages from the outside in:
@@ -328,7 +356,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   if ((mode === 'snapshot' || mode === 'record') && !snapshot) {
     throw new Error(`upstream ${agency}: mode "${mode}" needs a snapshot store`);
   }
-  const inFlight = new Map<string, Promise<UpstreamResult<unknown>>>();
+  const inFlight = new Map<string, Promise<Fetched<unknown>>>();
   // Slots and rate-limit tokens are handed to waiting clients in turn.
   const queue = createFairQueue({ slots: connections, limiter: rateLimiter });
   // `record` calls live: its answers are live data.
@@ -371,27 +399,39 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   });
 
   /** The cache stage: a fresh entry, else the stages below (or the snapshot), then stale-if-error. */
-  async function fetchFresh<T>(
-    req: UpstreamRequest<T>,
-    url: string,
-    key: string,
-  ): Promise<UpstreamResult<T>> {
+  async function fetchFresh<T>(req: UpstreamRequest<T>, url: string, key: string): Promise<Fetched<T>> {
     const method = req.method ?? 'GET';
-    const notFoundIsNull = req.notFoundIsNull ?? true;
+    const notFoundIsNull = req.notFoundIsNull ?? false;
     const started = now();
     // Events carry the URL without its query string: queries can hold personal data (addresses).
     const eventUrl = withoutQuery(url);
     const emit = (event: UpstreamEvent) => onEvent?.({ ...event, method, url: eventUrl, trace: req.trace });
     const useCache = req.cache !== false;
     if (mode === 'offline') req.trace?.offline.add(agency);
-    const cachedEntry = useCache ? await cacheGet<CacheEntry>(cache, key, cacheTimeoutMs, logger) : undefined;
-    const sameVersion =
-      req.version === undefined || req.version === null || cachedEntry?.version === req.version;
+    const anyVersion = req.version === undefined || req.version === null;
+    // A local (first-level) entry that is no longer fresh, or of another data version, is looked up
+    // in Redis too: another replica may have refreshed it there.
+    const cachedEntry = useCache
+      ? await cacheGet<CacheEntry>(
+          cache,
+          key,
+          cacheTimeoutMs,
+          logger,
+          (entry) => entry.freshUntil > now() && (anyVersion || entry.version === req.version),
+        )
+      : undefined;
+    const sameVersion = anyVersion || cachedEntry?.version === req.version;
     if (cachedEntry && cachedEntry.freshUntil > now() && sameVersion) {
       if (req.trace) req.trace.cacheHits += 1;
       emit({ agency, outcome: 'hit', attempts: 0 });
-      return { data: cachedEntry.body as T | null, stale: false, cached: true };
+      return {
+        result: { data: cachedEntry.body as T | null, stale: false, cached: true },
+        freshUntil: cachedEntry.freshUntil,
+      };
     }
+    // The agency published new data since the entry was fetched: say so (a whole-response cache
+    // drops what it built from the old version).
+    const newVersion = !anyVersion && cachedEntry?.version != null && cachedEntry.version !== req.version;
     let attempts = 0;
     try {
       let raw: RawResponse;
@@ -461,7 +501,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         data = null;
       } else if (raw.status >= 200 && raw.status < 300) {
         try {
-          data = req.parse(raw.body);
+          // Frozen: every reader shares this value (the caller, single-flight joiners, cache hits).
+          data = deepFreeze(req.parse(raw.body));
         } catch (err) {
           throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a response in an unexpected shape`, {
             status: raw.status,
@@ -489,8 +530,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           logger,
         );
       }
-      emit({ agency, outcome: 'miss', attempts, ms: now() - started });
-      return { data, stale: false, cached: false };
+      emit({ agency, outcome: 'miss', attempts, ms: now() - started, ...(newVersion ? { newVersion } : {}) });
+      // Not cached (no-store, `cache: false`): fresh for this request only.
+      return { result: { data, stale: false, cached: false }, freshUntil: useCache ? now() + ttl : now() };
     } catch (err) {
       const error =
         err instanceof UpstreamError
@@ -511,13 +553,15 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         );
         req.trace?.stale.add(agency);
         emit({ agency, outcome: 'stale', attempts, ms: now() - started, errorKind: error.kind });
-        return { data: cachedEntry.body as T | null, stale: true, cached: true };
+        return { result: { data: cachedEntry.body as T | null, stale: true, cached: true }, freshUntil: now() };
       }
       logger.warn(
         { agency, url: redactUrl(url), kind: error.kind, status: error.status },
         'upstream request failed',
       );
       emit({ agency, outcome: 'error', attempts, ms: now() - started, errorKind: error.kind });
+      // A failure its caller swallows (an optional version check) still makes the answer one not to keep.
+      noteFreshUntil(req.trace, now());
       throw error;
     }
   }
@@ -555,16 +599,25 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       const key = `${agency}:${CACHE_VERSION}:${cacheMode}:${req.cacheKey ?? snapshotKey(method, url, req.body)}`;
       // Calls for different versions of the same data must not join each other.
       const flight = req.version ? `${key}@${req.version}` : key;
-      const existing = inFlight.get(flight) as Promise<UpstreamResult<T>> | undefined;
+      const existing = inFlight.get(flight) as Promise<Fetched<T>> | undefined;
       if (existing) {
-        const shared = await existing;
-        // Joined an in-flight call: the stale marker still applies to this request.
-        if (shared.stale) req.trace?.stale.add(agency);
-        return shared;
+        let shared: Fetched<T>;
+        try {
+          shared = await existing;
+        } catch (err) {
+          noteFreshUntil(req.trace, now());
+          throw err;
+        }
+        // Joined an in-flight call: the stale marker and the freshness still apply to this request.
+        if (shared.result.stale) req.trace?.stale.add(agency);
+        noteFreshUntil(req.trace, shared.freshUntil);
+        return shared.result;
       }
       const promise = fetchFresh(req, url, key).finally(() => inFlight.delete(flight));
-      inFlight.set(flight, promise as Promise<UpstreamResult<unknown>>);
-      return promise;
+      inFlight.set(flight, promise as Promise<Fetched<unknown>>);
+      const fetched = await promise;
+      noteFreshUntil(req.trace, fetched.freshUntil);
+      return fetched.result;
     },
     async get<T>(req: Omit<UpstreamRequest<T>, 'method'>): Promise<T | null> {
       return (await upstream.request<T>({ ...req, method: 'GET' })).data;

@@ -79,6 +79,8 @@ export function createCatalogClient(upstream: Upstream): CatalogClient {
           parse: (json) => decodeEntry(json, contextId, entryId),
           ttlMs: CATALOG_TTL_MS,
           forceTtl: true,
+          // The registry has no such entry.
+          notFoundIsNull: true,
           trace,
         }),
         // The raw graph is cached (parse keeps only what the decoder needs once the entry is known);
@@ -89,6 +91,7 @@ export function createCatalogClient(upstream: Upstream): CatalogClient {
           parse: (json) => stripPersonalData(json),
           ttlMs: CATALOG_TTL_MS,
           forceTtl: true,
+          notFoundIsNull: true,
           trace,
         }),
       ]);

@@ -378,6 +378,8 @@ export function createJobTechClient(upstream: Upstream): JobTechClient {
         onErrorStatus: jobtechErrorFor,
         ttlMs: AD_TTL_MS,
         forceTtl: true,
+        // JobSearch's "Ad not found".
+        notFoundIsNull: true,
         trace,
       });
     },

@@ -557,6 +557,8 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
         parse: (json) => parseTableInfo(json),
         ttlMs: VERSION_TTL_MS,
         forceTtl: true,
+        // SCB has no table with this id.
+        notFoundIsNull: true,
         trace,
       });
     },
@@ -575,6 +577,8 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
         forceTtl: true,
         version,
         onErrorStatus: scbErrorFor,
+        // SCB has no table with this id.
+        notFoundIsNull: true,
         trace,
       });
     },

@@ -183,6 +183,8 @@ export function createSmhiClient(upstreams: SmhiUpstreams): SmhiClient {
         parse: parseStationList(parameter),
         ttlMs: TTL.stationListMs,
         forceTtl: true,
+        // SMHI's answer for a parameter it does not have.
+        notFoundIsNull: true,
         trace,
       });
     },
@@ -192,6 +194,8 @@ export function createSmhiClient(upstreams: SmhiUpstreams): SmhiClient {
         parse: parseStationData(parameter, stationId, period),
         ttlMs: TTL.observationsMs,
         forceTtl: true,
+        // An unknown station, or a period without data (smhi.md: 404 for both).
+        notFoundIsNull: true,
         trace,
       });
     },

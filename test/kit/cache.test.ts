@@ -93,11 +93,11 @@ describe('upstream response cache', () => {
     expect(await h.upstream.get({ path: '/c', parse: anyJson })).toEqual({ n: 2 });
   });
 
-  it('caches a 404 as null', async () => {
+  it('caches a 404 as null where the caller says a 404 means "no such thing"', async () => {
     h = harness();
     h.agent.get(ORIGIN).intercept({ path: '/gone', method: 'GET' }).reply(404, {});
-    expect(await h.upstream.get({ path: '/gone', parse: anyJson })).toBeNull();
-    expect(await h.upstream.request({ path: '/gone', parse: anyJson })).toEqual({
+    expect(await h.upstream.get({ path: '/gone', parse: anyJson, notFoundIsNull: true })).toBeNull();
+    expect(await h.upstream.request({ path: '/gone', parse: anyJson, notFoundIsNull: true })).toEqual({
       data: null,
       stale: false,
       cached: true,

@@ -18,7 +18,7 @@ import { createTrace, createUpstream, type UpstreamOptions } from '../../kit/ups
 
 const BASE = 'https://agency.test/api/v2';
 
-/** A tiny simulator of a made-up API: echoes what it received, 404 for /missing. */
+/** A tiny simulator of a made-up API: echoes what it received, 404 for /missing…. */
 function echoSimulator(): AgencySimulator & { seen: string[] } {
   const seen: string[] = [];
   return {
@@ -31,7 +31,7 @@ function echoSimulator(): AgencySimulator & { seen: string[] } {
         baseUrl: BASE,
         handle(req) {
           seen.push(`${req.method} ${req.path}?${req.query.toString()}`);
-          if (req.path === '/missing') return json(404, { error: 'Not found' });
+          if (req.path.startsWith('/missing')) return json(404, { error: 'Not found' });
           if (req.path === '/big') return json(200, { items: Array.from({ length: 20_000 }, (_, i) => i) });
           return json(200, { path: req.path, q: req.query.get('q'), body: req.json() ?? null });
         },
@@ -115,7 +115,11 @@ describe('OfflineDispatcher', () => {
 
   it('passes the simulator’s 404 to the client (null for a thing looked up by id)', async () => {
     const up = upstream(new OfflineDispatcher({ simulators: [echoSimulator()] }));
-    expect(await up.get({ path: '/missing', parse: anyJson })).toBeNull();
+    expect(await up.get({ path: '/missing', parse: anyJson, notFoundIsNull: true })).toBeNull();
+    // Without the caller's say-so a 404 is an error, as from the real agency.
+    expect(await up.get({ path: '/missing/too', parse: anyJson }).catch((e: Error) => e.message)).toMatch(
+      /HTTP 404/,
+    );
   });
 
   it('gzips large answers when asked, and the client decodes them', async () => {

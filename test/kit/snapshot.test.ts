@@ -110,7 +110,11 @@ describe('snapshot mode', () => {
     });
     const { trap } = trapDispatcher();
     expect(
-      await upstream({ mode: 'snapshot', dispatcher: trap }).get({ path: '/gone', parse: anyJson }),
+      await upstream({ mode: 'snapshot', dispatcher: trap }).get({
+        path: '/gone',
+        parse: anyJson,
+        notFoundIsNull: true,
+      }),
     ).toBeNull();
   });
 

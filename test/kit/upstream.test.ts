@@ -131,10 +131,36 @@ describe('retries', () => {
     expect(h.clock.slept).toEqual([]);
   });
 
-  it('returns null for a 404 without retrying', async () => {
+  it('returns null for a 404 without retrying, where a 404 means "no such thing"', async () => {
     h = harness();
     h.agent.get(ORIGIN).intercept({ path: '/missing', method: 'GET' }).reply(404, { error: 'not found' });
-    expect(await h.upstream.get({ path: '/missing', parse: anyJson })).toBeNull();
+    expect(await h.upstream.get({ path: '/missing', parse: anyJson, notFoundIsNull: true })).toBeNull();
+  });
+
+  it('by default a 404 is UPSTREAM_BAD_RESPONSE naming the path (not the query), not retried, not cached', async () => {
+    h = harness();
+    const calls = counter();
+    h.agent
+      .get(ORIGIN)
+      .intercept({ path: (p) => p.startsWith('/search'), method: 'GET' })
+      .reply(404, (o) => {
+        calls.record(o);
+        return { error: 'not found' };
+      })
+      .times(2);
+    const ask = () =>
+      h.upstream.get({ path: '/search', query: { q: 'personal', key: 's3cret' }, parse: anyJson });
+    const err = (await rejectionOf(ask())) as UpstreamError;
+    expect(err.status).toBe(404);
+    expect(codeForUpstream(err)).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.message).toContain('/search');
+    expect(err.message).toMatch(/moved|misconfigured/);
+    expect(err.message).not.toContain('s3cret');
+    expect(err.message).not.toContain('personal');
+    expect(calls.seen).toHaveLength(1);
+    // Not cached as an answer: the next request asks again.
+    await rejectionOf(ask());
+    expect(calls.seen).toHaveLength(2);
   });
 
   it('never retries a POST that is not vouched idempotent', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../kit/errors.ts';
+import { codeForUpstream, UpstreamError } from '../../kit/errors.ts';
 import {
   bboxAround,
   cqlString,
@@ -158,11 +158,14 @@ describe('OGC API Features client: paging', () => {
     expect(h.seen).toHaveLength(1);
   });
 
-  it('answers null for an unknown collection (404)', async () => {
+  it('a 404 for a collection is UPSTREAM_BAD_RESPONSE naming its path, not a null that reads as "no data"', async () => {
     harness();
     const service = ogcFeatures(h.upstream, ROOT);
     h.reply(pathOf(service.itemsUrl('nope', {})), 404, { code: 'NotFound' });
-    expect(await service.items('nope')).toBeNull();
+    const err = (await service.items('nope').catch((e: unknown) => e)) as UpstreamError;
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(codeForUpstream(err)).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(err.message).toContain('/collections/nope/items');
   });
 });
 

@@ -153,9 +153,11 @@ describe('statuses the simulator answers, as the client sees them', () => {
     expect(codeForUpstream(err as UpstreamError)).toBe('UPSTREAM_BAD_RESPONSE');
   });
 
-  it('404 for an unknown collection or feature: null ("no such thing")', async () => {
+  it('404: null for an unknown feature ("no such thing"), an error for an unknown collection', async () => {
     const service = ogcFeatures(offlineUpstream(), SERVICES.groundwater);
-    expect(await service.items('kallor', { limit: 1 })).toBeNull();
+    expect(await service.items('kallor', { limit: 1 }).catch((e: Error) => e.message)).toMatch(
+      /HTTP 404 for .*\/collections\/kallor\/items/,
+    );
     expect(await service.item('stationer', 'stationer.1')).toBeNull();
     expect((await service.item('stationer', 'stationer.4086'))?.properties['obsplatsnamn']).toBe('Lagga_2');
     expect((await service.collections())?.map((c) => c.id)).toEqual(['stationer', 'nivaer']);
