@@ -303,7 +303,9 @@ function wrapResolvers<Ctx>(
     }
     const out: Record<string, unknown> = {};
     for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
-      if (typeof resolver === 'function') out[field] = wrapFn(resolver as AnyFn, agency, logger);
+      if (field === '__resolveReference' && typeof resolver === 'function')
+        out[field] = ownEntity(wrapFn(resolver as AnyFn, agency, logger));
+      else if (typeof resolver === 'function') out[field] = wrapFn(resolver as AnyFn, agency, logger);
       else if (
         resolver &&
         typeof resolver === 'object' &&
@@ -335,6 +337,22 @@ function wrapFn(fn: AnyFn, agency: string, logger: Logger): AnyFn {
     } catch (err) {
       return fail(err);
     }
+  };
+}
+
+/**
+ * `@apollo/subgraph` marks each entity `__resolveReference` returns with its `__typename`
+ * (`Object.defineProperty`), which fails on a frozen object: a cached upstream answer, shared by every
+ * reader (`kit/cache.ts`). Such an entity is handed over as a shallow copy of its own.
+ */
+function ownEntity(fn: AnyFn): AnyFn {
+  const own = (value: unknown) =>
+    value !== null && typeof value === 'object' && Object.isFrozen(value) ? { ...value } : value;
+  return function resolveReference(this: unknown, ...args: unknown[]) {
+    const result = fn.apply(this, args);
+    return result && typeof (result as Promise<unknown>).then === 'function'
+      ? (result as Promise<unknown>).then(own)
+      : own(result);
   };
 }
 

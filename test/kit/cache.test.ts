@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cacheGet, cacheSet, closeCache, createCache } from '../../kit/cache.ts';
 import { codeForUpstream, type UpstreamError } from '../../kit/errors.ts';
 import { silentLogger } from '../../kit/logger.ts';
@@ -239,7 +239,7 @@ describe('in-memory LRU', () => {
     expect(await cacheGet(cache, 'v', 100, silentLogger)).toEqual(value);
   });
 
-  it('hands every reader its own copy: mutating an answer does not change the cache', async () => {
+  it('hands every reader the same frozen value: no reader can change what the next one gets', async () => {
     const cache = createCache({ logger: silentLogger });
     h = harness({ cache });
     h.agent
@@ -247,10 +247,33 @@ describe('in-memory LRU', () => {
       .intercept({ path: '/m', method: 'GET' })
       .reply(200, { steps: [1, 2, 3] });
     const first = (await h.upstream.get({ path: '/m', parse: anyJson })) as { steps: number[] };
-    first.steps.reverse();
+    // Modules are strict: changing a frozen value throws instead of altering the cache silently.
+    expect(() => first.steps.reverse()).toThrow(TypeError);
     const second = (await h.upstream.get({ path: '/m', parse: anyJson })) as { steps: number[] };
-    second.steps.push(4);
+    expect(() => second.steps.push(4)).toThrow(TypeError);
+    expect(() => Object.assign(second, { steps: [] })).toThrow(TypeError);
+    // A hit is the very value the miss stored: no parse, no copy.
+    expect(second).toBe(first);
+    // A reader that needs to change it takes a copy of its own.
+    const copy = structuredClone(second);
+    copy.steps.reverse();
     expect(await h.upstream.get({ path: '/m', parse: anyJson })).toEqual({ steps: [1, 2, 3] });
+  });
+
+  it('a hit parses nothing (the first level holds parsed values)', async () => {
+    const cache = createCache({ logger: silentLogger });
+    h = harness({ cache });
+    h.agent.get(ORIGIN).intercept({ path: '/p', method: 'GET' }).reply(200, { n: 1 });
+    await h.upstream.get({ path: '/p', parse: anyJson });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const trace = createTrace();
+      expect(await h.upstream.get({ path: '/p', parse: anyJson, trace })).toEqual({ n: 1 });
+      expect(trace.cacheHits).toBe(1);
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('is bounded: the least recently used entry is evicted', async () => {
