@@ -143,14 +143,17 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
+/** The URL's path, without the query string (queries can hold personal data or keys). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
 export function statusError(agency: string, status: number, url: string): UpstreamError {
-  const path = (() => {
-    try {
-      return new URL(url).pathname;
-    } catch {
-      return '';
-    }
-  })();
+  const path = pathOf(url);
   if (status === 429)
     return new UpstreamError('RATE_LIMITED', agency, `${agency} is rate-limiting requests (HTTP 429)`, {
       status,

@@ -7,8 +7,9 @@ import { createFairQueue } from './fair-queue.ts';
 import type { Logger } from './logger.ts';
 import { type RateLimiter, realSleep, unlimited } from './ratelimit.ts';
 import { type SnapshotStore, snapshotKey } from './snapshot.ts';
-import { createSendWithRetries, parseRetryAfter, statusError } from './upstream-retry.ts';
+import { createSendWithRetries, parseRetryAfter, pathOf, statusError } from './upstream-retry.ts';
 import { createSend, DEFAULT_MAX_BODY_BYTES, type RawResponse } from './upstream-send.ts';
+import { ShapeError } from './validate.ts';
 
 export { parseRetryAfter };
 
@@ -504,10 +505,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           // Frozen: every reader shares this value (the caller, single-flight joiners, cache hits).
           data = deepFreeze(req.parse(raw.body));
         } catch (err) {
-          throw new UpstreamError('BAD_PAYLOAD', agency, `${agency} sent a response in an unexpected shape`, {
-            status: raw.status,
-            cause: err,
-          });
+          throw new UpstreamError(
+            'BAD_PAYLOAD',
+            agency,
+            `${agency} sent a response in an unexpected shape for ${pathOf(url)}${shapeProblem(err)}`,
+            { status: raw.status, cause: err },
+          );
         }
       } else {
         throw req.onErrorStatus?.(raw.status, raw.body) ?? statusError(agency, raw.status, url);
@@ -553,7 +556,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         );
         req.trace?.stale.add(agency);
         emit({ agency, outcome: 'stale', attempts, ms: now() - started, errorKind: error.kind });
-        return { result: { data: cachedEntry.body as T | null, stale: true, cached: true }, freshUntil: now() };
+        return {
+          result: { data: cachedEntry.body as T | null, stale: true, cached: true },
+          freshUntil: now(),
+        };
       }
       logger.warn(
         { agency, url: redactUrl(url), kind: error.kind, status: error.status },
@@ -679,4 +685,15 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+/**
+ * What a parser found wrong, for the client: the messages of our own parsers name the JSON path and
+ * what was expected (`ShapeError`, or a plain Error thrown by a parser), never upstream values beyond
+ * a type. Anything else (a TypeError from a parser bug) is not described.
+ */
+function shapeProblem(err: unknown): string {
+  if (!(err instanceof ShapeError) && !(err instanceof Error && err.constructor === Error)) return '';
+  const message = err.message.length > 200 ? `${err.message.slice(0, 199)}…` : err.message;
+  return `: ${message}`;
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
+import { UpstreamError } from '../../kit/errors.ts';
 import type { RequestTrace } from '../../kit/upstream.ts';
-import type { DataResult, ScbClient } from './client.ts';
+import { AGENCY, type DataResult, type ScbClient } from './client.ts';
 import type { RegionKey, ScbContext } from './context.ts';
 
 export const REGION_VARIABLE = 'Region';
@@ -60,7 +61,16 @@ export function createLoaders(client: ScbClient, trace: RequestTrace): ScbContex
           keys.map(async (key) => {
             try {
               const { all, cells } = await byRegion.get(groupKey(key))!;
-              return { ...all, cells: cells.get(key.region) ?? [] };
+              const mine = cells.get(key.region);
+              // Region was in the request, so SCB's answer must have its cells (a missing figure is a
+              // cell whose value is null, with a status): none at all is an answer to another question.
+              if (!mine)
+                return new UpstreamError(
+                  'BAD_PAYLOAD',
+                  AGENCY,
+                  `SCB's answer for table ${key.table} does not match the request: it has no cells for Region ${key.region}`,
+                );
+              return { ...all, cells: mine };
             } catch (err) {
               return err as Error;
             }

@@ -1,4 +1,4 @@
-import { badInput } from '../../kit/errors.ts';
+import { badInput, UpstreamError } from '../../kit/errors.ts';
 import { checkFirst, ranked } from '../../kit/ranking.ts';
 import { geography, requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import { AGENCY, type DataResult, type SelectionItem } from './client.ts';
@@ -28,14 +28,24 @@ const memos = new WeakMap<ScbContext, Map<string, Promise<unknown>>>();
 const coordinate = (cell: Cell, test: (id: string, role: string | null) => boolean) =>
   cell.coordinates.find((c) => test(c.dimension.id, c.dimension.role));
 
-/** The value of the cell with this contents code and period (other dimensions are fixed to one value). */
-function valueAt(result: DataResult, contents: string, period: string): number | null {
+/**
+ * The value of the cell with this contents code and period (other dimensions are fixed to one value).
+ * Null only where SCB's cell says the figure is missing; an answer without that cell at all does not
+ * match what was asked, and is an error rather than a null that reads as "no figure".
+ */
+function valueAt(result: DataResult, contents: string, period: string, region: string): number | null {
   const cell = result.cells.find(
     (c) =>
       (coordinate(c, (_, role) => role === 'metric')?.category.code ?? contents) === contents &&
       coordinate(c, (id, role) => role === 'time' || id === 'Tid')?.category.code === period,
   );
-  return cell?.value ?? null;
+  if (!cell)
+    throw new UpstreamError(
+      'BAD_PAYLOAD',
+      AGENCY,
+      `SCB's answer for table ${result.table} does not match the request: no cell for Region ${region}, ContentsCode ${contents}, Tid ${period}`,
+    );
+  return cell.value;
 }
 
 async function populationFigure(region: string, year: number | null | undefined, ctx: ScbContext) {
@@ -45,7 +55,7 @@ async function populationFigure(region: string, year: number | null | undefined,
   const result = await ctx.loaders.region.load({ table: plan.table, selection: plan.selection, region });
   return {
     year: plan.year,
-    population: valueAt(result, plan.contents, plan.period),
+    population: valueAt(result, plan.contents, plan.period, region),
     period: plan.period,
     table: plan.table,
   } satisfies PopulationFigureModel;
@@ -65,7 +75,7 @@ async function populationHistory(
       const result = await ctx.loaders.region.load({ table: part.table, selection: part.selection, region });
       return part.periods.map((p) => ({
         year: p.year,
-        population: valueAt(result, p.contents, p.period),
+        population: valueAt(result, p.contents, p.period, region),
         period: p.period,
         table: part.table,
       }));
@@ -83,8 +93,8 @@ async function income(
   const result = await ctx.loaders.region.load({ table: plan.table, selection: plan.selection, region });
   return {
     year: plan.year,
-    mean: valueAt(result, INCOME.mean, plan.period),
-    median: valueAt(result, INCOME.median, plan.period),
+    mean: valueAt(result, INCOME.mean, plan.period, region),
+    median: valueAt(result, INCOME.median, plan.period, region),
     unit: 'tkr',
     table: plan.table,
   };

@@ -348,6 +348,20 @@ describe('response decoding and validation', () => {
       }),
     )) as UpstreamError;
     expect(err.kind).toBe('BAD_PAYLOAD');
-    expect(err.message).not.toMatch(/timeSeries/);
+    // It says what was wrong, and where: the parser's own finding and the URL path.
+    expect(err.message).toBe('test sent a response in an unexpected shape for /shape: expected timeSeries');
+  });
+
+  it('a parser crash is not described to the client (it could reveal internals)', async () => {
+    h = harness();
+    h.agent.get(ORIGIN).intercept({ path: '/crash', method: 'GET' }).reply(200, { unexpected: true });
+    const err = (await rejectionOf(
+      h.upstream.get({
+        path: '/crash',
+        parse: (json) => (json as { a: { b: string } }).a.b.toUpperCase(),
+      }),
+    )) as UpstreamError;
+    expect(err.kind).toBe('BAD_PAYLOAD');
+    expect(err.message).toBe('test sent a response in an unexpected shape for /crash');
   });
 });
