@@ -1,5 +1,5 @@
 import KeyvRedis from '@keyv/redis';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from './logger.ts';
 import { createRedisGuard, type RedisGuard } from './redis-guard.ts';
