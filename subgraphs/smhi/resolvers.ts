@@ -1,5 +1,5 @@
 import { type GraphQLResolveInfo, getArgumentValues, isObjectType, Kind, type SelectionNode } from 'graphql';
-import { badInput } from '../../kit/errors.ts';
+import { badInput, UpstreamError } from '../../kit/errors.ts';
 import { haversineKm } from '../../kit/geo.ts';
 import { pointKey } from '../../kit/loaders.ts';
 import {
@@ -236,10 +236,27 @@ function municipalityPoint(m: MunicipalityRef): PlaceRef {
   return m.centroid ?? requireMunicipality(m.code, AGENCY).centroid;
 }
 
-function currentWeatherFor(place: PlaceRef, withinKm: number | null | undefined): CurrentWeatherModel {
+/**
+ * The weather now at a place, or null when no station within `withinKm` reported any of the main
+ * parameters in the last hour (an object whose every field is null would say nothing). The readings
+ * come from the request's loaders (one country-wide call per parameter), so the fields below reuse
+ * them. If every parameter's data set failed, the failure is this field's error.
+ */
+async function currentWeatherFor(
+  place: PlaceRef,
+  withinKm: number | null | undefined,
+  ctx: SmhiContext,
+): Promise<CurrentWeatherModel | null> {
   const within = kmInRange('currentWeather', 'withinKm', withinKm, 50, [1, 500]);
   requireSwedishPoint(place.latitude, place.longitude, AGENCY);
-  return { latitude: place.latitude, longitude: place.longitude, withinKm: within };
+  const model = { latitude: place.latitude, longitude: place.longitude, withinKm: within };
+  const fields = Object.keys(CURRENT_WEATHER_PARAMETERS) as CurrentWeatherField[];
+  const readings = await Promise.allSettled(fields.map((f) => nearest(model, f, ctx)));
+  if (readings.some((r) => r.status === 'fulfilled' && r.value !== null)) return model;
+  const failed = readings.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed && readings.every((r) => r.status === 'rejected')) throw failed.reason;
+  // Some data sets failed and the others have nothing in range: the fields carry the errors.
+  return failed ? model : null;
 }
 
 /** The nearest station's latest reading of `field`, or null when the nearest is farther than `withinKm`. */
@@ -288,6 +305,22 @@ function stationField<K extends keyof StationRecord>(key: K) {
 
 const byName = (a: StationRecord, b: StationRecord) => a.name.localeCompare(b.name, 'sv');
 
+/**
+ * The station list of a parameter this graph accepts. SMHI answering 404 for it means its API no
+ * longer has the parameter (the accepted ids come from SMHI's own list): an error, not an empty list.
+ */
+async function stationListOf(parameter: number, ctx: SmhiContext) {
+  const list = await ctx.loaders.stationList.load(parameter);
+  if (list === null)
+    throw new UpstreamError(
+      'HTTP_STATUS',
+      AGENCY,
+      `SMHI answered 404 for the station list of parameter ${parameter}, a parameter its API listed: the API has changed`,
+      { status: 404 },
+    );
+  return list;
+}
+
 // --------------------------------------------------------------------------------------------
 
 export function createResolvers(): Resolvers {
@@ -301,8 +334,7 @@ export function createResolvers(): Resolvers {
       },
       weatherStations: async (_, { parameter, activeOnly }, ctx) => {
         const p = checkParameter(parameter, 'weatherStations');
-        const list = await ctx.loaders.stationList.load(p);
-        if (list === null) return null;
+        const list = await stationListOf(p, ctx);
         return list.stations.filter((s) => !activeOnly || s.active === true).sort(byName);
       },
       weatherStation: (_, { id, parameter }, ctx) => {
@@ -420,7 +452,7 @@ export function createResolvers(): Resolvers {
       __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),
       forecast: (place, args, ctx) => forecastFor(place, args, ctx),
       forecastRun: (place, _, ctx, info) => forecastRunFor(place, ctx, info),
-      currentWeather: (place, { withinKm }) => currentWeatherFor(place, withinKm),
+      currentWeather: (place, { withinKm }, ctx) => currentWeatherFor(place, withinKm, ctx),
       weatherWarnings: (place, { minLevel }, ctx) => {
         requireSwedishPoint(place.latitude, place.longitude, AGENCY);
         return warningsWhere(ctx, minLevel, (a) => areaCoversPoint(a, place.latitude, place.longitude));
@@ -429,8 +461,7 @@ export function createResolvers(): Resolvers {
         requireSwedishPoint(place.latitude, place.longitude, AGENCY);
         const r = kmInRange('weatherStations', 'radiusKm', radiusKm, 25, [1, 100]);
         const p = checkParameter(parameter, 'weatherStations');
-        const list = await ctx.loaders.stationList.load(p);
-        if (list === null) return null;
+        const list = await stationListOf(p, ctx);
         return list.stations
           .filter((s) => activeOnly === false || s.active === true)
           .map((s) => ({ s, d: haversineKm(place.latitude, place.longitude, s.latitude, s.longitude) }))
@@ -443,7 +474,7 @@ export function createResolvers(): Resolvers {
       __resolveReference: (ref) => ref,
       forecast: (m, args, ctx) => forecastFor(municipalityPoint(m), args, ctx),
       forecastRun: (m, _, ctx, info) => forecastRunFor(municipalityPoint(m), ctx, info),
-      currentWeather: (m, { withinKm }) => currentWeatherFor(municipalityPoint(m), withinKm),
+      currentWeather: (m, { withinKm }, ctx) => currentWeatherFor(municipalityPoint(m), withinKm, ctx),
       weatherWarnings: (m, { minLevel }, ctx) => {
         const record = requireMunicipality(m.code, AGENCY);
         return warningsWhere(ctx, minLevel, (a) => areaCoversMunicipality(a, record));
