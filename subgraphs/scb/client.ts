@@ -1,6 +1,6 @@
 import { badInput, UpstreamError } from '../../kit/errors.ts';
 import type { Logger } from '../../kit/logger.ts';
-import type { RequestTrace, Upstream } from '../../kit/upstream.ts';
+import { noteFreshUntil, type RequestTrace, type Upstream } from '../../kit/upstream.ts';
 import { expectArray, expectObject, isObject, type Json, looseNumber } from '../../kit/validate.ts';
 import { type Category, type Cell, cells, type Dataset, parseDataset } from './jsonstat.ts';
 import { type AdaptiveRateLimiter, FALLBACK_LIMIT } from './limiter.ts';
@@ -300,6 +300,26 @@ export function expand(code: string, values: readonly Category[]): string[] {
 }
 
 /**
+ * A variable's value codes by their lower-case spelling (the first of equal spellings), built once per
+ * values list: metadata comes from the cache, frozen and shared by every request. Looking each asked
+ * code up with `values.find` scanned all ~312 regions per code, 290 × 312 comparisons for the
+ * municipalities' population (12 % of that query's CPU when profiled).
+ */
+const valueIndexes = new WeakMap<readonly Category[], Map<string, string>>();
+function valueCodes(values: readonly Category[]): Map<string, string> {
+  let index = valueIndexes.get(values);
+  if (!index) {
+    index = new Map();
+    for (const v of values) {
+      const lower = v.code.toLowerCase();
+      if (!index.has(lower)) index.set(lower, v.code);
+    }
+    valueIndexes.set(values, index);
+  }
+  return index;
+}
+
+/**
  * Checks a selection against the table's metadata before any data request: every variable exists
  * (case-insensitive, returned in SCB's spelling), every plain value code exists (unless a codelist is
  * named), expressions are well-formed, no code repeats (SCB answers 500 to repeats), and every
@@ -337,8 +357,8 @@ export function checkSelection(meta: TableMetadata, selection: readonly Selectio
       const code = raw.trim();
       let canonical = code;
       if (!isExpression(code) && item.codelist === undefined) {
-        const found = variable.values.find((v) => v.code.toLowerCase() === code.toLowerCase());
-        if (!found) {
+        const found = valueCodes(variable.values).get(code.toLowerCase());
+        if (found === undefined) {
           const sample = variable.values
             .slice(0, 8)
             .map((v) => `"${v.code}"`)
@@ -348,7 +368,7 @@ export function checkSelection(meta: TableMetadata, selection: readonly Selectio
             AGENCY,
           );
         }
-        canonical = found.code;
+        canonical = found;
       }
       if (seen.has(canonical.toLowerCase())) continue; // SCB answers 500 to a repeated code
       seen.add(canonical.toLowerCase());
@@ -471,7 +491,11 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
 
   async function versionOf(table: string, trace?: RequestTrace): Promise<string | null> {
     const known = listed.get(table);
-    if (known && known.until > now()) return known.updated;
+    if (known && known.until > now()) {
+      // Vouched for until then, like a version check's cache entry: an answer built on it keeps no longer.
+      noteFreshUntil(trace, known.until);
+      return known.updated;
+    }
     try {
       return (await client.table(table, trace))?.updated ?? null;
     } catch {
