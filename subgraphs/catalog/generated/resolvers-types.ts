@@ -36,6 +36,7 @@ export type Agency = {
    * (without `publisher`): `limit` 0–100 (default 20), `offset` 0–10 000.
    */
   datasets: Maybe<DatasetPage>;
+  /** Which agency, e.g. SCB. */
   id: AgencyId;
   /** The agency's name as the catalogue gives it. */
   name: Scalars['String']['output'];
@@ -91,9 +92,13 @@ export type CacheControlScope =
 /** A concept (theme, HVD category) with its code and labels. */
 export type CatalogConcept = {
   __typename?: 'CatalogConcept';
+  /** Its short code: the last segment of the URI, e.g. "TRAN". */
   code: Scalars['String']['output'];
+  /** English label, where known. */
   en: Maybe<Scalars['String']['output']>;
+  /** Swedish label, where known. */
   sv: Maybe<Scalars['String']['output']>;
+  /** The concept's URI, e.g. the EU theme "http://publications.europa.eu/resource/authority/data-theme/TRAN". */
   uri: Scalars['String']['output'];
 };
 
@@ -107,7 +112,9 @@ export type CatalogContactPoint = {
 /** A distribution of a dataset: a file or an access point. */
 export type CatalogDistribution = {
   __typename?: 'CatalogDistribution';
+  /** Where the data can be reached (dcat:accessURL): a page, an API or the file itself. */
   accessUrl: Maybe<Scalars['String']['output']>;
+  /** A direct link to the file (dcat:downloadURL), where the publisher gave one (few do). */
   downloadUrl: Maybe<Scalars['String']['output']>;
   /** Short format code, e.g. CSV, JSON, XLSX. */
   format: Maybe<Scalars['String']['output']>;
@@ -117,13 +124,16 @@ export type CatalogDistribution = {
   mediaType: Maybe<Scalars['String']['output']>;
   /** Title (Swedish, else English, else untagged). */
   title: Maybe<Scalars['String']['output']>;
+  /** The distribution's URI in the catalogue. */
   uri: Scalars['String']['output'];
 };
 
+/** A keyword (dcat:keyword) of a catalogue entry. */
 export type CatalogKeyword = {
   __typename?: 'CatalogKeyword';
   /** Language tag, e.g. "sv"; null when untagged. */
   lang: Maybe<Scalars['String']['output']>;
+  /** The keyword, as the publisher gave it. */
   value: Scalars['String']['output'];
 };
 
@@ -132,17 +142,23 @@ export type CatalogLanguage =
   | 'EN'
   | 'SV';
 
+/** A place a dataset covers (dcterms:spatial). */
 export type CatalogLocation = {
   __typename?: 'CatalogLocation';
   /** WKT bounding box (dcat:bbox), where given. */
   bbox: Maybe<Scalars['String']['output']>;
+  /** The place's name, where given. */
   name: Maybe<Scalars['String']['output']>;
+  /** The place's URI (often Geonames), where given. */
   uri: Maybe<Scalars['String']['output']>;
 };
 
+/** A time period a dataset covers (dcterms:temporal). */
 export type CatalogPeriod = {
   __typename?: 'CatalogPeriod';
+  /** End of the period, as the publisher gave it; null when open. */
   end: Maybe<Scalars['String']['output']>;
+  /** Start of the period, as the publisher gave it; null when open. */
   start: Maybe<Scalars['String']['output']>;
 };
 
@@ -153,6 +169,7 @@ export type CatalogPublisher = {
   agency: Maybe<Agency>;
   /** Its name (Swedish where given); one registry look-up for all publishers of a response. */
   name: Maybe<Scalars['String']['output']>;
+  /** The publisher's URI in the catalogue, e.g. "http://dataportal.se/organisation/SE2021000837". */
   uri: Scalars['String']['output'];
 };
 
@@ -172,7 +189,9 @@ export type CatalogStatistics = {
 /** A text in Swedish and English where the catalogue gives them. */
 export type CatalogText = {
   __typename?: 'CatalogText';
+  /** The English text; null when not given. */
   en: Maybe<Scalars['String']['output']>;
+  /** The Swedish text; null when not given. */
   sv: Maybe<Scalars['String']['output']>;
   /** Swedish if given, else English, else an untagged value. */
   text: Maybe<Scalars['String']['output']>;
@@ -320,9 +339,13 @@ export type DatasetTitleArgs = {
 /** How many entries an agency has in the catalogue, in total and by theme, HVD category and format. */
 export type DatasetCounts = {
   __typename?: 'DatasetCounts';
+  /** By format (the 25 largest), as `DatasetFacets.formats`. */
   byFormat: Array<FacetCount>;
+  /** By HVD category, as `DatasetFacets.highValueCategories`. */
   byHighValueCategory: Array<FacetCount>;
+  /** By EU data theme (the 25 largest), as `DatasetFacets.themes`. */
   byTheme: Array<FacetCount>;
+  /** How many datasets and data services the catalogue lists for the agency. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -345,10 +368,15 @@ export type DatasetFacets = {
  */
 export type DatasetPage = {
   __typename?: 'DatasetPage';
+  /** Counts over all matches, not only this page. */
   facets: DatasetFacets;
+  /** The `limit` asked for (entries per page). */
   limit: Scalars['Int']['output'];
+  /** The entries of this page, at most `limit`, in the registry's order. */
   nodes: Array<Dataset>;
+  /** The `offset` asked for (entries skipped). */
   offset: Scalars['Int']['output'];
+  /** How many entries match, as the registry estimates it (it can drift with the nightly harvest). */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -364,6 +392,7 @@ export type FacetCount = {
   __typename?: 'FacetCount';
   /** A short code (theme code, HighValueCategory, format code, AgencyId), where there is one. */
   code: Maybe<Scalars['String']['output']>;
+  /** How many matches have this value. */
   count: Scalars['Int']['output'];
   /** A readable label (Swedish where known; a publisher's name). */
   label: Maybe<Scalars['String']['output']>;
@@ -454,7 +483,9 @@ export type ServedDatasetRule = {
   fields: Array<Scalars['String']['output']>;
   /** How the rule recognises a dataset, e.g. `identifier = TAB638`; every condition must hold. */
   match: Array<Scalars['String']['output']>;
+  /** A remark from the mapping file, e.g. what the graph serves differently; null when none. */
   note: Maybe<Scalars['String']['output']>;
+  /** What the rule covers, in words (from the mapping file). */
   title: Scalars['String']['output'];
 };
 

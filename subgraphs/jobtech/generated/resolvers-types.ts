@@ -60,6 +60,7 @@ export type CountyJobAdsArgs = {
 /** A county's place in a ranking by open job ads. Källa: Arbetsförmedlingen (JobTech Dev). */
 export type CountyJobAdRanking = {
   __typename?: 'CountyJobAdRanking';
+  /** The county at this place. */
   county: County;
   /** Open job ads (matching the ranking's `query`). */
   jobAdCount: Scalars['Int']['output'];
@@ -76,14 +77,17 @@ export type CountyJobAdRanking = {
  */
 export type JobAd = {
   __typename?: 'JobAd';
+  /** How to apply (web address, e-mail, instructions; contact persons are left out). */
   application: JobAdApplication;
   /** Last day to apply, ISO-8601 with the Swedish offset, e.g. "2024-05-08T23:59:59+02:00". */
   applicationDeadline: Maybe<Scalars['String']['output']>;
+  /** The ad's text, whole and by section. */
   description: JobAdDescription;
   /** A driving licence is required. */
   drivingLicenseRequired: Maybe<Scalars['Boolean']['output']>;
   /** Duration, e.g. "Tills vidare". */
   duration: Maybe<TaxonomyConcept>;
+  /** Who is hiring. */
   employer: JobAdEmployer;
   /** Employment type, e.g. "Vanlig anställning". */
   employmentType: Maybe<TaxonomyConcept>;
@@ -91,6 +95,7 @@ export type JobAd = {
   experienceRequired: Maybe<Scalars['Boolean']['output']>;
   /** The id in the system the ad came from, when any. */
   externalId: Maybe<Scalars['String']['output']>;
+  /** The ad's title, e.g. "Sjuksköterska till akutmottagningen". */
   headline: Maybe<Scalars['String']['output']>;
   /** Platsbanken id, e.g. "28746073". */
   id: Scalars['ID']['output'];
@@ -122,6 +127,7 @@ export type JobAd = {
   webpageUrl: Maybe<Scalars['String']['output']>;
   /** Working hours, e.g. "Heltid". */
   workingHours: Maybe<TaxonomyConcept>;
+  /** Where the job is: address, municipality, county and position. */
   workplace: JobAdWorkplace;
 };
 
@@ -303,6 +309,7 @@ export type MunicipalityJobAdRanking = {
   __typename?: 'MunicipalityJobAdRanking';
   /** Open job ads (matching the ranking's `query`). */
   jobAdCount: Scalars['Int']['output'];
+  /** The municipality at this place. */
   municipality: Municipality;
   /** 1 = first in the ranking's order; ties are ordered by code. */
   rank: Scalars['Int']['output'];

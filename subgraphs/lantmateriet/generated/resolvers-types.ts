@@ -124,6 +124,7 @@ export type MunicipalityMatch = {
   __typename?: 'MunicipalityMatch';
   /** Distance in km from the point to the matched outline (0 when inside). */
   distanceKm: Scalars['Float']['output'];
+  /** INSIDE the outline, or the NEAREST outline within 10 km. */
   method: MunicipalityMatchMethod;
 };
 

@@ -106,6 +106,7 @@ export type CountyStatisticsArgs = {
 /** A county's place in an SCB ranking. Källa: SCB (CC0). */
 export type CountyRanking = {
   __typename?: 'CountyRanking';
+  /** The county at this place. */
   county: County;
   /** 1 = first in the ranking's order; ties are ordered by code. */
   rank: Scalars['Int']['output'];
@@ -126,6 +127,7 @@ export type Income = {
   table: Scalars['String']['output'];
   /** Unit of `mean` and `median`: "tkr" (thousands of Swedish kronor). */
   unit: Scalars['String']['output'];
+  /** The income year the figures are for. */
   year: Scalars['Int']['output'];
 };
 
@@ -215,6 +217,7 @@ export type MunicipalityStatisticsArgs = {
 /** A municipality's place in an SCB ranking. Källa: SCB (CC0). */
 export type MunicipalityRanking = {
   __typename?: 'MunicipalityRanking';
+  /** The municipality at this place. */
   municipality: Municipality;
   /** 1 = first in the ranking's order; ties share no rank (they are ordered by code). */
   rank: Scalars['Int']['output'];
@@ -328,6 +331,7 @@ export type QueryStatisticsTablesArgs = {
 /** A municipality's place in a population ranking. Källa: SCB (CC0). */
 export type RankedMunicipality = {
   __typename?: 'RankedMunicipality';
+  /** The municipality at this place. */
   municipality: Municipality;
   /** Population (number of persons) in the ranking's year. */
   population: Scalars['Int']['output'];
@@ -351,12 +355,16 @@ export type RankingOrder =
   /** Largest value first. */
   | 'DESC';
 
+/** A codelist (value set or aggregation) of a variable. */
 export type StatisticsCodelist = {
   __typename?: 'StatisticsCodelist';
+  /** Codelist id to give in `StatisticsSelection.codelist`, e.g. "vs_RegionKommun07". */
   id: Scalars['String']['output'];
+  /** Codelist label (Swedish). */
   label: Scalars['String']['output'];
 };
 
+/** One dimension's value of a cell. */
 export type StatisticsCoordinate = {
   __typename?: 'StatisticsCoordinate';
   /** Value code, e.g. "0180". */
@@ -369,11 +377,14 @@ export type StatisticsCoordinate = {
   variableLabel: Scalars['String']['output'];
 };
 
+/** The measure (ContentsCode value) of a cell. */
 export type StatisticsMeasure = {
   __typename?: 'StatisticsMeasure';
+  /** ContentsCode value, e.g. "BE0101N1". */
   code: Scalars['String']['output'];
   /** Decimals SCB publishes. */
   decimals: Maybe<Scalars['Int']['output']>;
+  /** Label (Swedish), e.g. "Folkmängd". */
   label: Scalars['String']['output'];
   /** Unit as SCB gives it, e.g. "antal personer", "tkr". */
   unit: Maybe<Scalars['String']['output']>;
@@ -442,6 +453,7 @@ export type StatisticsSelection = {
 /** One of SCB's ~4 000 statistics tables. Källa: SCB (CC0). */
 export type StatisticsTable = {
   __typename?: 'StatisticsTable';
+  /** SCB's description of the table, as SCB gives it (may be empty). */
   description: Scalars['String']['output'];
   /** First and last period published (SCB time codes such as "1968", "2025M01"). */
   firstPeriod: Maybe<Scalars['String']['output']>;
@@ -449,6 +461,7 @@ export type StatisticsTable = {
   id: Scalars['String']['output'];
   /** Title (Swedish), usually with the period covered. */
   label: Scalars['String']['output'];
+  /** Last period published, e.g. "2025M12". */
   lastPeriod: Maybe<Scalars['String']['output']>;
   /** The table's notes; SCB requires showing the mandatory ones (e.g. the CKM noise note). */
   notes: Maybe<Array<Scalars['String']['output']>>;
@@ -469,32 +482,43 @@ export type StatisticsTable = {
 /** A page of SCB's table search. */
 export type StatisticsTablePage = {
   __typename?: 'StatisticsTablePage';
+  /** This page's number, from 1. */
   pageNumber: Scalars['Int']['output'];
+  /** Tables per page. */
   pageSize: Scalars['Int']['output'];
+  /** The tables of this page. */
   tables: Array<StatisticsTable>;
+  /** How many tables match the search. */
   totalElements: Scalars['Int']['output'];
+  /** How many pages of `pageSize` there are. */
   totalPages: Scalars['Int']['output'];
 };
 
+/** A value of a variable. */
 export type StatisticsValue = {
   __typename?: 'StatisticsValue';
+  /** Value code to use in a selection, e.g. "0180". */
   code: Scalars['String']['output'];
+  /** Value label (Swedish), e.g. "Stockholm". */
   label: Scalars['String']['output'];
 };
 
 /** A variable of a table, from SCB's metadata. */
 export type StatisticsVariable = {
   __typename?: 'StatisticsVariable';
+  /** Variable code to use in a selection, e.g. "Region", "Tid". */
   code: Scalars['String']['output'];
   /** Codelists (value sets or aggregations) that may be named in a selection. */
   codelists: Array<StatisticsCodelist>;
   /** True when the variable may be left out of a selection (SCB then totals it or answers its total code). */
   elimination: Scalars['Boolean']['output'];
+  /** Variable label (Swedish), e.g. "region". */
   label: Scalars['String']['output'];
   /** True for the contents (measure) variable ("ContentsCode"). */
   measure: Scalars['Boolean']['output'];
   /** True for the time variable (usually "Tid"). */
   time: Scalars['Boolean']['output'];
+  /** The values the variable can take, in SCB's order. */
   values: Array<StatisticsValue>;
 };
 

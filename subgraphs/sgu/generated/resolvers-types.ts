@@ -176,6 +176,7 @@ export type NearbyGroundwaterStation = {
   __typename?: 'NearbyGroundwaterStation';
   /** Great-circle distance from the place, km (3 decimals). */
   distanceKm: Scalars['Float']['output'];
+  /** The station. */
   station: GroundwaterStation;
 };
 
@@ -271,6 +272,7 @@ export type Well = {
   soilDepth: Maybe<Scalars['Float']['output']>;
   /** Qualifier of `soilDepth` as given (tecken_jorddjup), e.g. ">" for "more than". */
   soilDepthQualifier: Maybe<Scalars['String']['output']>;
+  /** What the well is used for (e.g. household, energy); null when SGU gives nothing. */
   use: Maybe<WellUse>;
   /** SGU's well number (brunnsid), as text. */
   wellNumber: Maybe<Scalars['String']['output']>;

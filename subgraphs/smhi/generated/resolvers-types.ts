@@ -49,9 +49,11 @@ export type CurrentObservation = {
   distanceKm: Scalars['Float']['output'];
   /** When it was observed, ISO-8601 UTC. */
   observedAt: Scalars['String']['output'];
+  /** The parameter observed. */
   parameter: WeatherParameter;
   /** SMHI's quality code (G, Y, O, …). */
   quality: Maybe<Scalars['String']['output']>;
+  /** The station that reported it: the nearest one with a value. */
   station: WeatherStation;
   /** The value in the parameter's unit. */
   value: Scalars['Float']['output'];
@@ -263,7 +265,9 @@ export type ObservationSeries = {
   from: Maybe<Scalars['String']['output']>;
   /** The newest observation that has a value. */
   latest: Maybe<Observation>;
+  /** The parameter observed. */
   parameter: WeatherParameter;
+  /** The period asked for. */
   period: ObservationPeriod;
   /** End of the period, ISO-8601 UTC. */
   to: Maybe<Scalars['String']['output']>;
@@ -385,51 +389,66 @@ export type QueryWeatherWarningsArgs = {
 /** An SMHI code with its Swedish and English names, exactly as published. */
 export type SmhiLocalizedCode = {
   __typename?: 'SmhiLocalizedCode';
+  /** SMHI's code, e.g. "WATER_SHORTAGE". */
   code: Maybe<Scalars['String']['output']>;
+  /** English name; null where SMHI gives none. */
   en: Maybe<Scalars['String']['output']>;
+  /** Swedish name. */
   sv: Maybe<Scalars['String']['output']>;
 };
 
 /** A text exactly as SMHI publishes it, in Swedish and (where SMHI gives it) English. */
 export type SmhiLocalizedText = {
   __typename?: 'SmhiLocalizedText';
+  /** The English text; null where SMHI gives none. */
   en: Maybe<Scalars['String']['output']>;
+  /** The Swedish text. */
   sv: Maybe<Scalars['String']['output']>;
 };
 
 /** A region SMHI names as affected, e.g. { id: 12, sv: "Skåne län" }. */
 export type WarningAffectedArea = {
   __typename?: 'WarningAffectedArea';
+  /** English name. */
   en: Maybe<Scalars['String']['output']>;
+  /** SMHI's area id; in the recorded data the county (län) number, e.g. 12 (the full id scheme is UNCONFIRMED). */
   id: Maybe<Scalars['ID']['output']>;
+  /** Swedish name, e.g. "Skåne län". */
   sv: Maybe<Scalars['String']['output']>;
 };
 
 /** One area of a warning, with its own level, time window and texts. Texts unaltered; Källa: SMHI. */
 export type WarningArea = {
   __typename?: 'WarningArea';
+  /** The regions SMHI names as affected. */
   affectedAreas: Array<WarningAffectedArea>;
   /** Approximate end, ISO-8601 UTC; null when SMHI gives none (open-ended). */
   approximateEnd: Maybe<Scalars['String']['output']>;
   /** Approximate start, ISO-8601 UTC. */
   approximateStart: Maybe<Scalars['String']['output']>;
+  /** The area's name as SMHI gives it (recorded in Swedish only). */
   areaName: SmhiLocalizedText;
   /** When it was created, ISO-8601 UTC. */
   created: Maybe<Scalars['String']['output']>;
+  /** Titled texts for this area (e.g. INCIDENT, AFFECT), unaltered. */
   descriptions: Array<WarningText>;
   /** What is expected in this area, e.g. "Risk för vattenbrist - Grundvatten och vattendrag". */
   eventDescription: Maybe<SmhiLocalizedCode>;
   /** The area's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS84 [lon, lat]). */
   geometry: Maybe<Scalars['GeoJSON']['output']>;
+  /** SMHI's id of the warning area. */
   id: Scalars['ID']['output'];
+  /** The area's warning level. */
   level: WarningLevel;
   /** SMHI's level code as sent, e.g. "MESSAGE". */
   levelCode: Maybe<Scalars['String']['output']>;
   /** SMHI's level name, e.g. Meddelande / Message. */
   levelName: SmhiLocalizedText;
+  /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). */
   normalProbability: Maybe<Scalars['Boolean']['output']>;
   /** When SMHI published the warning for the area, ISO-8601 UTC. */
   published: Maybe<Scalars['String']['output']>;
+  /** SMHI's `pushNotice` flag, passed on as sent (by its name, whether SMHI sends a push notice; UNCONFIRMED). */
   pushNotice: Maybe<Scalars['Boolean']['output']>;
 };
 
@@ -448,6 +467,7 @@ export type WarningLevel =
 /** A titled text of a warning, unaltered. */
 export type WarningText = {
   __typename?: 'WarningText';
+  /** The text itself. */
   text: SmhiLocalizedText;
   /** Title, with SMHI's code, e.g. INCIDENT or AFFECT. */
   title: SmhiLocalizedCode;
@@ -482,6 +502,7 @@ export type WeatherStation = {
   location: Place;
   /** CORE or ADDITIONAL station. */
   measuringStations: Maybe<Scalars['String']['output']>;
+  /** Station name as SMHI lists it, e.g. "Akalla". */
   name: Scalars['String']['output'];
   /**
    * The station's observations of one parameter (default 1, air temperature) for one period.
@@ -535,12 +556,15 @@ export type WeatherWarning = {
   areas: Array<WarningArea>;
   /** SMHI's classification of the event, e.g. HYD (Hydrologi). */
   classification: Maybe<SmhiLocalizedCode>;
+  /** Titled texts of the whole warning, unaltered (often empty; see each area's `descriptions`). */
   descriptions: Array<WarningText>;
   /** What the warning is about, e.g. WATER_SHORTAGE / Risk för vattenbrist. */
   event: SmhiLocalizedCode;
+  /** SMHI's warning id. */
   id: Scalars['ID']['output'];
   /** The highest level among `areas`. */
   level: WarningLevel;
+  /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). */
   normalProbability: Maybe<Scalars['Boolean']['output']>;
 };
 
