@@ -23,6 +23,7 @@ import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../kit/subgraph.ts';
 import { createTrace, redactUrl, type UpstreamEvent } from '../../kit/upstream.ts';
 import { clientIdOf, createClientLimits } from './clients.ts';
+import { supergraphMismatches } from './compose.ts';
 import type { Config } from './config.ts';
 import { costPlugin } from './cost.ts';
 import {
@@ -181,6 +182,11 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const supergraphSdl: SupergraphSdlHook = async ({ update }) => {
     const file = g.SUPERGRAPH_FILE;
     let current = readFileSync(file, 'utf8');
+    const mismatches = supergraphMismatches(current, runtimes);
+    if (mismatches.length > 0)
+      throw new Error(
+        `${file} does not match the subgraphs this process runs (${describeMismatches(mismatches)}); run \`npm run compose\` to compose it from this checkout`,
+      );
     // The last text the gateway refused: not retried (nor logged again) until the file changes.
     let rejected: string | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -197,6 +203,24 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           return; // mid-rename; the next event brings the new file
         }
         if (next === current || next === rejected || next.trim() === '') return;
+        let mismatches: string[];
+        try {
+          mismatches = supergraphMismatches(next, runtimes);
+        } catch (err) {
+          rejected = next;
+          logger.error({ err, file }, 'new supergraph rejected (not parseable); keeping the previous one');
+          return;
+        }
+        if (mismatches.length > 0) {
+          // It would route fields to in-process subgraphs that do not have them: every such field
+          // would fail. The running schema stays until a supergraph that matches arrives.
+          rejected = next;
+          logger.error(
+            { file, mismatches: mismatches.slice(0, 20), count: mismatches.length },
+            `new supergraph rejected: it does not match the subgraphs this process runs (${describeMismatches(mismatches)}); keeping the previous one`,
+          );
+          return;
+        }
         try {
           // In-flight requests finish on the old schema; new ones get the new one.
           update(next);
@@ -755,3 +779,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
 }
 
 export type { Agent };
+
+/** The first few mismatches, and how many more, for a log line or start-up error. */
+function describeMismatches(mismatches: readonly string[]): string {
+  const shown = mismatches.slice(0, 3).join('; ');
+  return mismatches.length > 3 ? `${shown}; and ${mismatches.length - 3} more` : shown;
+}

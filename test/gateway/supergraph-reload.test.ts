@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraph, inProcessUrl } from '../../gateway/src/compose.ts';
+import { composeSupergraph, inProcessUrl, supergraphMismatches } from '../../gateway/src/compose.ts';
 import { loadSubgraphList } from '../../gateway/src/subgraph-list.ts';
 import { type GraphQLBody, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
@@ -128,6 +128,77 @@ describe('supergraph reload on file change', () => {
     expect(await description()).toBe('Recovered.');
     expect((await gw.query('{ stranger }')).errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
     expect((await gw.query(QUERY)).errors).toBeUndefined();
+  });
+
+  it('refuses a supergraph composed from other subgraph code than this process runs', async () => {
+    // SMHI's SDL with a field this process's SMHI subgraph does not have: the supergraph would route
+    // `tomorrowsWeather` to it, and every such query would fail (before, it answered null).
+    const list = loadSubgraphList('schema/subgraphs.json');
+    const other = composeServices(
+      list.map((s) => ({
+        name: s.name,
+        url: inProcessUrl(s.name),
+        typeDefs:
+          s.name === 'smhi'
+            ? parse(`${print(s.module!.typeDefs)}\nextend type Query { tomorrowsWeather: String }`)
+            : s.module!.typeDefs,
+      })),
+    );
+    expect(other.errors).toBeUndefined();
+    const served = new Map(list.map((s) => [s.name, { schema: gw.app.runtimes.get(s.name)!.schema }]));
+    expect(supergraphMismatches(other.supergraphSdl!, served)).toEqual([
+      'smhi has no field Query.tomorrowsWeather',
+    ]);
+    expect(supergraphMismatches(original, served)).toEqual([]);
+
+    const loads = gw.app.schemaLoads;
+    writeFileSync(file, other.supergraphSdl!);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(gw.app.schemaLoads).toBe(loads);
+    expect((await gw.query('{ tomorrowsWeather }')).errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+    });
+    expect((await gw.query(QUERY)).errors).toBeUndefined();
+    // A matching file afterwards is served.
+    writeFileSync(file, withQueryDescription(original, 'Matching again.'));
+    await until(
+      async () => (await description()) === 'Matching again.',
+      'a matching supergraph after a refused one',
+    );
+  });
+});
+
+describe('a supergraph that does not match at start-up', () => {
+  it('fails the start with the reason and what to run', async () => {
+    const list = loadSubgraphList('schema/subgraphs.json');
+    const other = composeServices(
+      list.map((s) => ({
+        name: s.name,
+        url: inProcessUrl(s.name),
+        typeDefs:
+          s.name === 'scb'
+            ? parse(`${print(s.module!.typeDefs)}\nextend type Query { unemployment: Float }`)
+            : s.module!.typeDefs,
+      })),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'sodg-mismatch-'));
+    try {
+      const file = join(dir, 'supergraph.graphql');
+      writeFileSync(file, other.supergraphSdl!);
+      const failure = await startTestGateway({ env: { SUPERGRAPH_FILE: file } }).then(
+        async (started) => {
+          await started.stop();
+          return undefined;
+        },
+        (err: Error) => err.message,
+      );
+      expect(failure).toMatch(
+        /does not match the subgraphs this process runs \(scb has no field Query\.unemployment\)/,
+      );
+      expect(failure).toMatch(/npm run compose/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
