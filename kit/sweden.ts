@@ -141,7 +141,11 @@ export function requireSwedishPoint(latitude: number, longitude: number, agency?
   ) {
     throw badInput(`Coordinates (${latitude}, ${longitude}) are outside Sweden: use ${allowed}.`, agency);
   }
-  const nearest = nearestMunicipality(latitude, longitude);
+  // Inside an outline or within NEAREST_FALLBACK_KM of one (less than OUTSIDE_SWEDEN_KM): the
+  // point's match is cached. Measuring the distance to all 290 outlines for every point asked (every
+  // place, forecast and warning check) was a scan of all municipalities per key.
+  if (locateMunicipality(latitude, longitude)) return;
+  const nearest = nearestMunicipalityCached(latitude, longitude);
   if (!nearest || nearest.distanceKm > OUTSIDE_SWEDEN_KM) {
     throw badInput(
       `Coordinates (${latitude}, ${longitude}) are more than ${OUTSIDE_SWEDEN_KM} km from any Swedish municipality: use ${allowed}.`,
@@ -172,12 +176,28 @@ export function locateMunicipality(latitude: number, longitude: number): Municip
     }
   }
   if (!result) {
-    const nearest = nearestMunicipality(latitude, longitude);
+    const nearest = nearestMunicipalityCached(latitude, longitude);
     if (nearest && nearest.distanceKm <= NEAREST_FALLBACK_KM) result = { ...nearest, method: 'NEAREST' };
   }
   if (matchCache.size > 50_000) matchCache.clear();
   matchCache.set(key, result);
   return result;
+}
+
+const nearestCache = new Map<string, { municipality: MunicipalityRecord; distanceKm: number } | null>();
+
+/** `nearestMunicipality`, remembered per point (rounded like `locateMunicipality`'s). */
+function nearestMunicipalityCached(
+  latitude: number,
+  longitude: number,
+): { municipality: MunicipalityRecord; distanceKm: number } | null {
+  const key = `${round6(latitude)},${round6(longitude)}`;
+  const hit = nearestCache.get(key);
+  if (hit !== undefined) return hit;
+  const nearest = nearestMunicipality(latitude, longitude);
+  if (nearestCache.size > 50_000) nearestCache.clear();
+  nearestCache.set(key, nearest);
+  return nearest;
 }
 
 function nearestMunicipality(

@@ -16,9 +16,11 @@ export function createLoaders(client: ScbClient, trace: RequestTrace): ScbContex
   return {
     region: new DataLoader<RegionKey, DataResult, string>(
       async (keys) => {
+        // Each key's group once (a JSON string of its table and selection: not cheap for 290 keys).
+        const groupOf = keys.map(groupKey);
         const groups = new Map<string, { key: RegionKey; regions: Set<string> }>();
-        for (const key of keys) {
-          const g = groupKey(key);
+        for (const [i, key] of keys.entries()) {
+          const g = groupOf[i]!;
           const group = groups.get(g) ?? { key, regions: new Set<string>() };
           group.regions.add(key.region);
           groups.set(g, group);
@@ -58,9 +60,9 @@ export function createLoaders(client: ScbClient, trace: RequestTrace): ScbContex
           );
         }
         return Promise.all(
-          keys.map(async (key) => {
+          keys.map(async (key, i) => {
             try {
-              const { all, cells } = await byRegion.get(groupKey(key))!;
+              const { all, cells } = await byRegion.get(groupOf[i]!)!;
               const mine = cells.get(key.region);
               // Region was in the request, so SCB's answer must have its cells (a missing figure is a
               // cell whose value is null, with a status): none at all is an answer to another question.

@@ -75,7 +75,10 @@ function requireStationId(id: string): string {
   return id;
 }
 
-const byId = (a: Station, b: Station) => a.id.localeCompare(b.id, 'sv', { numeric: true });
+// One collator for every comparison: `localeCompare` with a locale builds one per call (3 % of the
+// CPU of "a municipality at a glance" when profiled).
+const stationIdOrder = new Intl.Collator('sv', { numeric: true });
+const byId = (a: Station, b: Station) => stationIdOrder.compare(a.id, b.id);
 
 export function createResolvers(deps: { now: () => number }): Resolvers {
   const { now } = deps;
