@@ -1,7 +1,8 @@
 /**
  * Resolver types per subgraph (federation mode). The list of subgraph folders is read from the
  * directory, so a new agency folder with a schema.graphql and a codegen.json is picked up as is.
- * Each subgraph's `codegen.json` names its context type and mappers (our DTOs).
+ * Each subgraph's `codegen.json` names its context type and mappers (our DTOs); the scalar mapping
+ * is shared here (a `scalars` key in a codegen.json would replace it as a whole).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
@@ -26,7 +27,8 @@ for (const name of readdirSync('subgraphs', { withFileTypes: true })) {
       useTypeImports: true,
       enumsAsTypes: true,
       avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-      scalars: { GeoJSON: 'unknown', JSON: 'unknown', DateTime: 'string' },
+      // DateTime and Date are RFC 3339 text (kit/scalars.ts passes valid strings on as written).
+      scalars: { GeoJSON: 'unknown', JSON: 'unknown', DateTime: 'string', Date: 'string' },
       ...local,
     },
   };
