@@ -137,6 +137,26 @@ export const gatewayEnv = {
     min: 100,
     max: 10_000_000,
   }),
+  RESPONSE_CACHE: oneOf({
+    description:
+      'Whole-response cache (`on`/`off`): answers to queries whose every field is cacheable and public are kept for the smallest `@cacheControl` maxAge (never longer than the agency answers they were built from stay fresh; a new data version drops them), in Redis at CACHE_URL, else in memory, and identical queries in flight at once run once. Never kept: answers with errors, a stale agency or a PRIVATE (personal-data) field, and requests with `x-upstream-stats: 1`. `off` executes every operation',
+    default: 'on',
+    values: ['on', 'off'] as const,
+  }),
+  RESPONSE_CACHE_MAX_ENTRIES: int({
+    description:
+      "Answers the whole-response cache keeps in this process's memory (all of them without CACHE_URL; with it, the ones read most recently, in front of Redis)",
+    default: '2000',
+    min: 10,
+    max: 1_000_000,
+  }),
+  RESPONSE_CACHE_MAX_BYTES: int({
+    description:
+      'Largest answer the whole-response cache keeps (characters of JSON); larger answers are executed every time',
+    default: String(1024 * 1024),
+    min: 1024,
+    max: 64 * 1024 * 1024,
+  }),
   SUBGRAPHS_FILE: str({
     description: 'The subgraph list (in-process or remote)',
     default: 'schema/subgraphs.json',

@@ -38,6 +38,7 @@ import { createExplorerRoute } from './explorer/index.ts';
 import { columnsOf, EXPORT_FORMATS, type ExportFormat, flatten, rowsOf, toCsv, toGeoJson } from './export.ts';
 import { depthLimit } from './limits.ts';
 import { createPersistedQueries } from './persisted.ts';
+import { createResponseCache } from './response-cache.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
 import type { Telemetry } from './telemetry.ts';
 import { createUsageInsights, type UsageInsights } from './usage/index.ts';
@@ -118,7 +119,29 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const dispatcher = deps.dispatcher ?? offline?.dispatcher;
   // Usage insights (/usage, /metrics) see every upstream event; the caller's listener still gets them.
   const usage = createUsageInsights({ now: deps.now ?? Date.now });
+  // Whole answers (RESPONSE_CACHE): their own keys (`sodg:response:…` in Redis) and memory bound.
+  const responseStore =
+    g.RESPONSE_CACHE === 'on'
+      ? createCache({
+          url: g.CACHE_URL,
+          maxEntries: g.RESPONSE_CACHE_MAX_ENTRIES,
+          prefix: `${g.CACHE_PREFIX}:response`,
+          logger,
+          what: 'response cache',
+        })
+      : undefined;
+  const responseCache = responseStore
+    ? createResponseCache({
+        store: responseStore,
+        // The data mode, as in the upstream cache's keys: live, offline and snapshot answers never meet.
+        scope: g.UPSTREAM_MODE === 'record' ? 'live' : g.UPSTREAM_MODE,
+        logger,
+        maxBytes: g.RESPONSE_CACHE_MAX_BYTES,
+        ...(deps.now ? { now: deps.now } : {}),
+      })
+    : undefined;
   const onUpstreamEvent = (event: UpstreamEvent) => {
+    responseCache?.onUpstreamEvent(event);
     usage.onUpstreamEvent(event);
     deps.telemetry?.onUpstreamEvent(event);
     deps.onUpstreamEvent?.(event);
@@ -312,6 +335,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         },
       }),
       usage.plugin,
+      ...(responseCache ? [responseCache.plugin] : []),
       clientErrorsPlugin(),
       ...(deps.plugins ?? []),
     ],
@@ -322,6 +346,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     await Promise.all([...runtimes.values()].map((r) => r.close()));
     await remoteAgent.close();
     if (!deps.cache) await closeCache(cache);
+    if (responseStore) await closeCache(responseStore);
     await persisted.close();
     await clientLimits.close();
     await agencyLimiters.close();
@@ -690,6 +715,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       await remoteAgent.close();
       await offline?.dispatcher.close();
       if (!deps.cache) await closeCache(cache);
+      if (responseStore) await closeCache(responseStore);
       await persisted.close();
       await clientLimits.close();
       await agencyLimiters.close();

@@ -1,0 +1,236 @@
+/**
+ * The whole-response cache: answers to operations whose every field is cacheable and public, kept
+ * and served without executing them again, and identical operations in flight at the same moment
+ * executed once.
+ *
+ * - **What is kept:** a query's answer with no errors, no stale agency, HTTP 200, whose cache policy
+ *   (the smallest `@cacheControl` maxAge of the fields it selected) is above 0 and PUBLIC. An answer
+ *   with a PRIVATE field (addresses: personal data) is never kept nor shared between requests.
+ * - **For how long:** that maxAge, and never longer than the upstream answers it was built from stay
+ *   fresh (`RequestTrace.freshUntil`: an SCB table's version check included), so a new data version
+ *   is never served from an answer built on the old one. An agency's new data version seen by this
+ *   process also drops every answer whose execution started before it.
+ * - **Keyed by** the operation's document in normalised form (printed: whitespace, comments and the
+ *   query's spelling do not matter; aliases and arguments do), the operation name, the variables
+ *   (key order does not matter), the API schema (a reloaded supergraph starts afresh) and the data
+ *   mode (live, offline and snapshot answers never meet, like the upstream cache's).
+ * - **Where:** `kit/cache.ts` — Redis at CACHE_URL (shared by replicas) with this process's first
+ *   level of frozen answers in front, or memory only; a Redis that fails is a miss.
+ * - **Not for** a request with `x-upstream-stats: 1` (its figures describe an execution), mutations,
+ *   and anything else above.
+ *
+ * A hit still goes through everything before execution: the per-client request and cost limits
+ * (the full estimated cost is charged: what a client may ask must not depend on what other clients
+ * asked before), the depth and cost analysis, the allow-list.
+ *
+ * Why our own plugin rather than `@apollo/server-plugin-response-cache` (5.0.0 runs on Apollo
+ * Server 5): its lifetime is the cache policy alone, while an answer here must also expire with the
+ * upstream entries it was built from (which only the kit's per-request trace knows); it stores JSON
+ * text and parses every hit, keys by the raw query text, drops the offline markers an answer carries,
+ * and has no notion of identical operations in flight.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type ApolloServerPlugin,
+  type GraphQLRequestContext,
+  type GraphQLRequestContextWillSendResponse,
+  HeaderMap,
+} from '@apollo/server';
+import { type DocumentNode, type GraphQLSchema, print, printSchema } from 'graphql';
+import type Keyv from 'keyv';
+import { LRUCache } from 'lru-cache';
+import { cacheGet, cacheSet } from '../../kit/cache.ts';
+import type { Logger } from '../../kit/logger.ts';
+import { stableJson } from '../../kit/snapshot.ts';
+import type { UpstreamEvent } from '../../kit/upstream.ts';
+import type { GatewayContext } from './datasources.ts';
+
+/** Options of the whole-response cache. */
+export interface ResponseCacheOptions {
+  /** Where answers are kept: a `createCache` cache (Redis at CACHE_URL behind memory, else memory). */
+  store: Keyv;
+  /** What every key of this process starts with: the data mode (`live`, `offline`, `snapshot`). */
+  scope: string;
+  logger: Logger;
+  /** The gateway's clock (the upstreams' too: `RequestTrace.freshUntil` is on it). Default `Date.now`. */
+  now?: () => number;
+  /** Largest answer kept, in characters of JSON (RESPONSE_CACHE_MAX_BYTES; default 1 MiB). */
+  maxBytes?: number;
+  /** A store slower than this is a miss (default 250 ms). */
+  timeoutMs?: number;
+}
+
+/** One kept answer. */
+interface StoredAnswer {
+  data: Record<string, unknown>;
+  /** The answer's cache policy when it was built (sent again as Cache-Control, with `Age`). */
+  maxAge: number;
+  /** Agencies answered by their offline simulators (restored into `extensions.offline`). */
+  offline: string[];
+  /** When the execution that built it started, and until when it may be served (the gateway's clock). */
+  startedAt: number;
+  storedAt: number;
+  expiresAt: number;
+}
+
+/** What a request's `x-response-cache` header says: served from the cache, from an identical request in flight, or executed. */
+export type ResponseCacheOutcome = 'hit' | 'joined' | 'miss';
+
+export const RESPONSE_CACHE_HEADER = 'x-response-cache';
+
+export interface ResponseCache {
+  plugin: ApolloServerPlugin<GatewayContext>;
+  /** Listens for upstream events: a new data version drops the answers built before it. */
+  onUpstreamEvent(event: UpstreamEvent): void;
+}
+
+const KEY_VERSION = 'v1';
+
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { store, scope, logger } = options;
+  const now = options.now ?? Date.now;
+  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  const timeoutMs = options.timeoutMs ?? 250;
+  const printed = new WeakMap<DocumentNode, string>();
+  const schemaIds = new WeakMap<GraphQLSchema, string>();
+  /** The executions in flight whose answer identical requests wait for, by key. */
+  const inFlight = new Map<string, Promise<StoredAnswer | undefined>>();
+  /**
+   * Keys whose last execution could not be shared (uncacheable, private, errors): identical requests
+   * execute at once instead of waiting for one another. Forgotten after a minute.
+   */
+  const unshareable = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
+  /** Answers whose execution started before this moment were built on a superseded data version. */
+  let supersededBefore = Number.NEGATIVE_INFINITY;
+
+  function keyOf(ctx: GraphQLRequestContext<GatewayContext>): string | undefined {
+    const { document, operation, schema } = ctx;
+    if (!document || operation?.operation !== 'query') return undefined;
+    let text = printed.get(document);
+    if (text === undefined) {
+      text = print(document);
+      printed.set(document, text);
+    }
+    let schemaId = schemaIds.get(schema);
+    if (schemaId === undefined) {
+      schemaId = createHash('sha256').update(printSchema(schema)).digest('base64url').slice(0, 16);
+      schemaIds.set(schema, schemaId);
+    }
+    const hash = createHash('sha256')
+      .update(text)
+      .update('\0')
+      .update(operation.name?.value ?? ctx.request.operationName ?? '')
+      .update('\0')
+      .update(stableJson(ctx.request.variables ?? {}))
+      .digest('base64url');
+    return `${KEY_VERSION}:${scope}:${schemaId}:${hash}`;
+  }
+
+  function usable(answer: StoredAnswer | undefined): answer is StoredAnswer {
+    return answer !== undefined && answer.expiresAt > now() && answer.startedAt >= supersededBefore;
+  }
+
+  function respond(
+    ctx: GraphQLRequestContext<GatewayContext>,
+    answer: StoredAnswer,
+    how: ResponseCacheOutcome,
+  ) {
+    // The Cache-Control the answer had (Apollo's cache-control plugin writes it), and its age.
+    ctx.overallCachePolicy.replace({ maxAge: answer.maxAge, scope: 'PUBLIC' });
+    for (const agency of answer.offline) ctx.contextValue.trace.offline.add(agency);
+    const age = Math.max(0, Math.floor((now() - answer.storedAt) / 1000));
+    return {
+      http: {
+        headers: new HeaderMap([
+          ['age', String(age)],
+          [RESPONSE_CACHE_HEADER, how],
+        ]),
+      },
+      body: { kind: 'single' as const, singleResult: { data: answer.data } },
+    };
+  }
+
+  /** The answer to keep and share, or why not (undefined). */
+  function answerOf(
+    ctx: GraphQLRequestContextWillSendResponse<GatewayContext>,
+    startedAt: number,
+  ): StoredAnswer | undefined {
+    const { response, contextValue } = ctx;
+    if (response.body.kind !== 'single') return undefined;
+    const { data, errors } = response.body.singleResult;
+    if (!data || (errors && errors.length > 0)) return undefined;
+    if (response.http.status !== undefined && response.http.status !== 200) return undefined;
+    if (contextValue.trace.stale.size > 0) return undefined;
+    const policy = ctx.overallCachePolicy.policyIfCacheable();
+    if (policy?.scope !== 'PUBLIC') return undefined;
+    if (startedAt < supersededBefore) return undefined;
+    const at = now();
+    const freshUntil = contextValue.trace.freshUntil ?? Number.POSITIVE_INFINITY;
+    return {
+      data,
+      maxAge: policy.maxAge,
+      offline: [...contextValue.trace.offline],
+      startedAt,
+      storedAt: at,
+      expiresAt: Math.min(at + policy.maxAge * 1000, freshUntil),
+    };
+  }
+
+  const plugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      const startedAt = now();
+      let key: string | undefined;
+      let settle: ((answer: StoredAnswer | undefined) => void) | undefined;
+      return {
+        async responseForOperation(ctx) {
+          if (ctx.contextValue.wantsStats) return null;
+          key = keyOf(ctx);
+          if (!key) return null;
+          const kept = await cacheGet<StoredAnswer>(store, key, timeoutMs, logger);
+          if (usable(kept)) return respond(ctx, kept, 'hit');
+          const running = unshareable.has(key) ? undefined : inFlight.get(key);
+          if (running) {
+            const shared = await running;
+            // Not shareable after all (private, errors): this request executes on its own.
+            if (shared) return respond(ctx, shared, 'joined');
+            return null;
+          }
+          const leader = key;
+          inFlight.set(
+            leader,
+            new Promise<StoredAnswer | undefined>((resolve) => {
+              settle = (answer) => {
+                inFlight.delete(leader);
+                resolve(answer);
+              };
+            }),
+          );
+          return null;
+        },
+        async willSendResponse(ctx) {
+          if (!key || ctx.response.http.headers.get(RESPONSE_CACHE_HEADER)) return;
+          const answer = answerOf(ctx, startedAt);
+          settle?.(answer);
+          ctx.response.http.headers.set(RESPONSE_CACHE_HEADER, 'miss');
+          if (!answer) {
+            unshareable.set(key, true);
+            return;
+          }
+          unshareable.delete(key);
+          const ttlMs = answer.expiresAt - answer.storedAt;
+          if (ttlMs < 1000) return;
+          if (JSON.stringify(answer.data).length > maxBytes) return;
+          // Not awaited: the process's own level is written at once, Redis in the background.
+          void cacheSet(store, key, answer, ttlMs, timeoutMs, logger);
+        },
+      };
+    },
+  };
+
+  return {
+    plugin,
+    onUpstreamEvent(event) {
+      if (event.newVersion) supersededBefore = now();
+    },
+  };
+}
