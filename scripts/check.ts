@@ -107,6 +107,7 @@ function safeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): Schema
           const was = oldArgs.get(arg.name);
           if (!was) continue; // added args: graphql-js reports them (required: breaking, optional: dangerous)
           descriptionChange(was, arg, `${coord}(${arg.name}:)`, add);
+          deprecation(was, arg, `${coord}(${arg.name}:)`, add);
           // Input looser (String! -> String) is safe.
           if (String(was.type) !== String(arg.type) && String(arg.type) === nullableOf(was.type))
             add('ARG_MADE_OPTIONAL', `${coord}(${arg.name}:) changed type from ${was.type} to ${arg.type}.`);

@@ -26,3 +26,6 @@ export interface JobTechContext {
     suggest: DataLoader<string, Suggestion[]>;
   };
 }
+
+/** A page of JobSearch results: the answer and the paging asked for (`JobAdSearch`). */
+export type SearchPageModel = SearchResult & { limit: number; offset: number };

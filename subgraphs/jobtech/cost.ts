@@ -1,7 +1,7 @@
 import type { FieldCosts } from '../../kit/cost.ts';
 
-/** A search page: one JobSearch call per search, its `ads` sized by `limit`. */
-const search = { agency: 'jobtech', calls: 'item', sizedFields: ['ads'] } as const;
+/** A search page: one JobSearch call per search, its `nodes` (and the deprecated `ads`) sized by `limit`. */
+const search = { agency: 'jobtech', calls: 'item', sizedFields: ['nodes', 'ads'] } as const;
 
 /**
  * What JobTech's fields cost (see `kit/cost.ts`). Every search is its own call (JobSearch takes one
@@ -28,4 +28,5 @@ export const cost: FieldCosts = {
   'Query.rankCountiesByJobAds': { agency: 'jobtech', calls: 'batch', assumedSize: 21 },
   'Query.jobAd': { agency: 'jobtech', calls: 'item' },
   'Query.jobAdSuggestions': { agency: 'jobtech', calls: 'item' },
+  'Query.jobAdCompletions': { agency: 'jobtech', calls: 'item' },
 };

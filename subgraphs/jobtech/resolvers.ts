@@ -1,14 +1,18 @@
+import { upstreamDateTime } from '../../kit/datetime.ts';
 import { badInput, UpstreamError } from '../../kit/errors.ts';
 import { checkFirst, ranked } from '../../kit/ranking.ts';
 import { geography, requireCounty, requireSwedishPoint } from '../../kit/sweden.ts';
 import type { SearchParams } from './client.ts';
-import type { JobTechContext } from './context.ts';
+import type { JobTechContext, SearchPageModel } from './context.ts';
 import type { JobAdSort, Resolvers } from './generated/resolvers-types.ts';
 import { codeOfTerm, STATS_LIMIT } from './loaders.ts';
 import { countyConcept, municipalityConcept } from './locations.ts';
 import { toSwedishLocal } from './time.ts';
 
 const AGENCY = 'jobtech';
+
+const jobTechTime = (value: unknown, what: string) =>
+  upstreamDateTime(value, { agency: AGENCY, name: 'JobTech', what, local: 'europe-stockholm' });
 
 /** JobSearch's own bounds, enforced here before any call. */
 export const MAX_LIMIT = 100;
@@ -136,10 +140,29 @@ function compact(p: SearchParams): SearchParams {
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as unknown as SearchParams;
 }
 
-const search = (p: SearchParams, ctx: JobTechContext) => ctx.loaders.search.load(compact(p));
+/** One page of a search: the loader's answer and the paging it was asked with. */
+const search = async (p: SearchParams, ctx: JobTechContext): Promise<SearchPageModel> => ({
+  ...(await ctx.loaders.search.load(compact(p))),
+  limit: p.limit,
+  offset: p.offset,
+});
 
 /** Ad ids are Platsbanken ids ("28746073") or external ids ("46-556074-3089-42438554"). */
 const AD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+/** JobSearch's typeahead (`/complete`): terms from open ads that start with `prefix`. */
+async function completions(prefix: string, limit: number | null | undefined, ctx: JobTechContext) {
+  const l = limit ?? 10;
+  if (!Number.isInteger(l) || l < 0 || l > MAX_SUGGESTIONS) {
+    throw badInput(
+      `limit ${l} is out of range: limit must be an integer from 0 to ${MAX_SUGGESTIONS}.`,
+      AGENCY,
+    );
+  }
+  const q = checkQuery(prefix, 'prefix');
+  if (q === undefined) throw badInput('prefix must not be empty: give the start of a word.', AGENCY);
+  return ctx.loaders.suggest.load(`${l}\u0000${q}`);
+}
 
 export function createResolvers(): Resolvers {
   return {
@@ -230,23 +253,25 @@ export function createResolvers(): Resolvers {
         }
         return ctx.loaders.ad.load(id);
       },
-      jobAdSuggestions: async (_, { prefix, limit }, ctx) => {
-        const l = limit ?? 10;
-        if (!Number.isInteger(l) || l < 0 || l > MAX_SUGGESTIONS) {
-          throw badInput(
-            `limit ${l} is out of range: limit must be an integer from 0 to ${MAX_SUGGESTIONS}.`,
-            AGENCY,
-          );
-        }
-        const q = checkQuery(prefix, 'prefix');
-        if (q === undefined) throw badInput('prefix must not be empty: give the start of a word.', AGENCY);
-        return ctx.loaders.suggest.load(`${l}\u0000${q}`);
-      },
+      jobAdCompletions: (_, { prefix, limit }, ctx) => completions(prefix, limit, ctx),
+      jobAdSuggestions: (_, { prefix, limit }, ctx) => completions(prefix, limit, ctx),
+    },
+    JobAdSearch: {
+      totalCount: (page) => page.total,
+      nodes: (page) => page.ads,
     },
     JobAd: {
       __resolveReference: (ref, ctx) => ('headline' in ref ? ref : ctx.loaders.ad.load(ref.id)),
+      // JobSearch's times have no zone: Swedish local time, given the offset valid then.
+      publicationStartsAt: (ad) => jobTechTime(ad.sentTimes.publicationDate, "the ad's `publication_date`"),
+      publicationEndsAt: (ad) =>
+        jobTechTime(ad.sentTimes.lastPublicationDate, "the ad's `last_publication_date`"),
+      applicationClosesAt: (ad) =>
+        jobTechTime(ad.sentTimes.applicationDeadline, "the ad's `application_deadline`"),
     },
     JobAdWorkplace: {
+      postalCode: (w) => w.postcode,
+      postalTown: (w) => w.city,
       municipality: (w) => (w.municipalityCode ? { code: w.municipalityCode } : null),
       county: (w) => (w.countyCode ? { code: w.countyCode } : null),
       location: (w) => w.location,

@@ -9,6 +9,7 @@ import {
 } from '../../kit/sweden.ts';
 import { PLACE_NAMES_MAX, type PlaceNameMatch } from './client.ts';
 import type { PlaceRef } from './context.ts';
+import { checkPrecision, countyFeatures, municipalityFeatures } from './features.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
 import { elevationKey } from './loaders.ts';
 
@@ -84,10 +85,23 @@ export function createResolvers(): Resolvers {
       },
       county: (_, { code }) => requireCounty(code, AGENCY),
       counties: () => [...geography().counties.values()],
-      place: (_, { latitude, longitude }) => {
-        requireSwedishPoint(latitude, longitude, AGENCY);
-        return { latitude, longitude };
+      municipalityFeatures: (_, { county, geometry, precision }) => {
+        const decimals = checkPrecision('municipalityFeatures', precision);
+        const { municipalities } = geography();
+        const members =
+          county === undefined || county === null
+            ? [...municipalities.values()]
+            : requireCounty(county, AGENCY).municipalityCodes.map((code) => municipalities.get(code)!);
+        return municipalityFeatures(members, geometry ?? 'OUTLINE', decimals);
       },
+      countyFeatures: (_, { geometry, precision }) =>
+        countyFeatures(
+          [...geography().counties.values()],
+          geometry ?? 'OUTLINE',
+          checkPrecision('countyFeatures', precision),
+        ),
+      place: (_, { latitude, longitude }) => swedishPoint({ latitude, longitude }),
+      placeAt: (_, { latitude, longitude }) => swedishPoint({ latitude, longitude }),
       placeNames: (_, args, ctx) => {
         const name = args.name.trim();
         if (name === '' || name.length > MAX_TEXT) {
@@ -135,6 +149,12 @@ export function createResolvers(): Resolvers {
       municipalities: (c) => c.municipalityCodes.map((code) => geography().municipalities.get(code)!),
       boundary: (c, { detail }, ctx) =>
         detail === 'FULL' ? ctx.client.countyBoundary(c.code, ctx.trace) : c.geometry,
+      municipalityFeatures: (c, { geometry, precision }) =>
+        municipalityFeatures(
+          c.municipalityCodes.map((code) => geography().municipalities.get(code)!),
+          geometry ?? 'OUTLINE',
+          checkPrecision('County.municipalityFeatures', precision),
+        ),
     },
     Place: {
       __resolveReference: (ref) => ({ latitude: ref.latitude, longitude: ref.longitude }),

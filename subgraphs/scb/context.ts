@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { RequestTrace } from '../../kit/upstream.ts';
-import type { DataResult, ScbClient, SelectionItem } from './client.ts';
+import type { DataResult, ScbClient, SelectionItem, TableInfo, TablePage } from './client.ts';
+import type { Cell } from './jsonstat.ts';
 
 /** Municipality, County or the whole country, by SCB region code ("0180", "01", "00"). */
 export interface RegionRef {
@@ -60,4 +61,17 @@ export interface CountyRankingModel {
   county: RegionRef;
   value: number;
   year: number;
+}
+
+/**
+ * A page of the table search: SCB's page, and, when asked with `limit`/`offset`, the window of tables
+ * those mean (SCB pages by number, so a window can span two of its pages).
+ */
+export type TablePageModel = TablePage & { window?: { limit: number; offset: number; nodes: TableInfo[] } };
+
+/** A page of a statistics answer's rows. */
+export interface RowPageModel {
+  cells: Cell[];
+  limit: number;
+  offset: number;
 }

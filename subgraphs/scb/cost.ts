@@ -34,6 +34,9 @@ export const cost: FieldCosts = {
     slicingArguments: ['pageSize'],
     sizedFields: ['tables'],
   },
+  // A window that straddles two of SCB's pages is two calls.
+  'Query.statisticsTablesPage': { agency: 'scb', calls: 'item', callsPer: 2, sizedFields: ['nodes'] },
+  'StatisticsResult.rowsPage': { sizedFields: ['nodes'] },
   'Query.statisticsTable': { agency: 'scb', calls: 'item' },
   'StatisticsTable.variables': { assumedSize: 6 },
   'StatisticsVariable.values': { assumedSize: 320 },

@@ -1,8 +1,9 @@
+import { upstreamDateTime } from '../../kit/datetime.ts';
 import { badInput, UpstreamError } from '../../kit/errors.ts';
 import { checkFirst, ranked } from '../../kit/ranking.ts';
 import { geography, requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import { AGENCY, type DataResult, type SelectionItem } from './client.ts';
-import type { IncomeModel, PopulationFigureModel, RegionRef, ScbContext } from './context.ts';
+import type { IncomeModel, PopulationFigureModel, RegionRef, ScbContext, TablePageModel } from './context.ts';
 import type { Resolvers, StatisticsSelection } from './generated/resolvers-types.ts';
 import type { Cell } from './jsonstat.ts';
 import { REGION_VARIABLE } from './loaders.ts';
@@ -27,6 +28,18 @@ const memos = new WeakMap<ScbContext, Map<string, Promise<unknown>>>();
 
 const coordinate = (cell: Cell, test: (id: string, role: string | null) => boolean) =>
   cell.coordinates.find((c) => test(c.dimension.id, c.dimension.role));
+
+/** The cell's time code ("2024", "2025M12"): the dimension with role `time`, or SCB's `Tid`. */
+const periodOf = (cell: Cell) =>
+  coordinate(cell, (id, role) => role === 'time' || id === 'Tid')?.category.code ?? null;
+
+/**
+ * SCB's `updated` for a `DateTime` field. SCB's tables API sends it with `Z`; its older API lists it
+ * without a zone in Swedish local time (the same publication: 07:00Z there, 08:00 here; UNCONFIRMED
+ * by SCB's docs), so a zone-less value gets the Swedish offset. Anything else is UPSTREAM_BAD_RESPONSE.
+ */
+const scbTime = (value: string | null, what: string) =>
+  upstreamDateTime(value, { agency: AGENCY, what, local: 'europe-stockholm' });
 
 /**
  * The value of the cell with this contents code and period (other dimensions are fixed to one value).
@@ -222,6 +235,44 @@ function searchTables({ search, pastDays, page, pageSize }: TableSearchArgs, ctx
   );
 }
 
+/** Most tables a `limit`/`offset` window may skip: SCB has about 4 000. */
+const MAX_TABLE_OFFSET = 10_000;
+
+/**
+ * `statisticsTablesPage`: the tables [offset, offset + limit) of a search. SCB pages by number, so
+ * the window is read as pages of `limit` tables: one page when `offset` is a multiple of `limit`,
+ * else the two pages it straddles.
+ */
+async function tableWindow(
+  args: { search?: string | null; pastDays?: number | null; limit?: number | null; offset?: number | null },
+  ctx: ScbContext,
+): Promise<TablePageModel> {
+  const limit = args.limit ?? 20;
+  const offset = args.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100)
+    throw badInput(`statisticsTablesPage(limit: ${limit}): limit must be an integer from 0 to 100.`, AGENCY);
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_TABLE_OFFSET)
+    throw badInput(
+      `statisticsTablesPage(offset: ${offset}): offset must be an integer from 0 to ${MAX_TABLE_OFFSET}.`,
+      AGENCY,
+    );
+  const common = { search: args.search ?? null, pastDays: args.pastDays ?? null };
+  if (limit === 0) {
+    const first = await searchTables({ ...common, page: 1, pageSize: 1 }, ctx);
+    return { ...first, window: { limit, offset, nodes: [] } };
+  }
+  const page = Math.floor(offset / limit) + 1;
+  const skip = offset - (page - 1) * limit;
+  const first = await searchTables({ ...common, page, pageSize: limit }, ctx);
+  // The rest of the window is on the next page, if SCB has one (never ask past its last page).
+  const next =
+    skip > 0 && page < first.totalPages
+      ? await searchTables({ ...common, page: page + 1, pageSize: limit }, ctx)
+      : undefined;
+  const nodes = [...first.tables, ...(next?.tables ?? [])].slice(skip, skip + limit);
+  return { ...first, window: { limit, offset, nodes } };
+}
+
 export function createResolvers(): Resolvers {
   return {
     Municipality: {
@@ -280,12 +331,24 @@ export function createResolvers(): Resolvers {
           year: r.year,
         }));
       },
+      statisticsTablesPage: (_, args, ctx) => tableWindow(args, ctx),
       statisticsTables: async (_, args, ctx) => (await searchTables(args, ctx)).tables,
       statisticsTableSearch: (_, args, ctx) => searchTables(args, ctx),
       statisticsTable: (_, { id }, ctx) => ctx.client.table(id, ctx.trace),
       statistics: (_, { table, selection }, ctx) => ctx.client.data(table, toSelection(selection), ctx.trace),
     },
+    StatisticsTablePage: {
+      totalCount: (p) => p.totalElements,
+      nodes: (p) => p.window?.nodes ?? p.tables,
+      limit: (p) => p.window?.limit ?? p.pageSize,
+      offset: (p) => p.window?.offset ?? (p.pageNumber - 1) * p.pageSize,
+    },
+    StatisticsRowPage: {
+      totalCount: (p) => p.cells.length,
+      nodes: (p) => p.cells.slice(p.offset, p.offset + p.limit),
+    },
     StatisticsTable: {
+      updatedAt: (t) => scbTime(t.updated, "the table's `updated`"),
       variables: async (t, _, ctx) => (await ctx.client.metadata(t.id, ctx.trace))?.variables ?? null,
       notes: async (t, _, ctx) => (await ctx.client.metadata(t.id, ctx.trace))?.notes ?? null,
     },
@@ -294,6 +357,7 @@ export function createResolvers(): Resolvers {
       measure: (v) => v.isMetric,
     },
     StatisticsResult: {
+      updatedAt: (r) => scbTime(r.updated, "the data's `updated`"),
       mandatoryNotes: (r) => r.mandatoryNotes.flatMap((i) => (r.notes[i] === undefined ? [] : [r.notes[i]])),
       attribution: () => ATTRIBUTION,
       rowCount: (r) => r.cells.length,
@@ -306,6 +370,18 @@ export function createResolvers(): Resolvers {
           throw badInput(`rows(limit: ${count}): limit must be an integer from 1 to ${MAX_ROWS}.`, AGENCY);
         return r.cells.slice(from, from + count);
       },
+      rowsPage: (r, { offset, limit }) => {
+        const from = offset ?? 0;
+        const count = limit ?? 1000;
+        if (!Number.isInteger(from) || from < 0)
+          throw badInput(`rowsPage(offset: ${from}): offset must be 0 or more.`, AGENCY);
+        if (!Number.isInteger(count) || count < 0 || count > MAX_ROWS)
+          throw badInput(
+            `rowsPage(limit: ${count}): limit must be an integer from 0 to ${MAX_ROWS}.`,
+            AGENCY,
+          );
+        return { cells: r.cells, limit: count, offset: from };
+      },
     },
     StatisticsRow: {
       dimensions: (cell) =>
@@ -316,7 +392,8 @@ export function createResolvers(): Resolvers {
           label: c.category.label,
         })),
       region: (cell) => coordinate(cell, (id) => id === REGION_VARIABLE)?.category ?? null,
-      time: (cell) => coordinate(cell, (id, role) => role === 'time' || id === 'Tid')?.category.code ?? null,
+      time: (cell) => periodOf(cell),
+      period: (cell) => periodOf(cell),
       measure: (cell) => {
         const m = coordinate(cell, (_, role) => role === 'metric');
         if (!m) return null;

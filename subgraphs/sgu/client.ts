@@ -122,6 +122,8 @@ export interface Listing<T> {
   items: T[];
   /** More matched than were read (page/feature bounds). */
   truncated: boolean;
+  /** How many matched in all, where the service said so. */
+  total?: number | null;
 }
 
 /** The SGU surface the resolvers use (a fake or replay client satisfies it too). */
@@ -348,7 +350,11 @@ export function createSguClient(upstream: Upstream): SguClient {
         { ttlMs: TTL.wellsMs, trace, maxFeatures: take },
       );
       return result
-        ? { items: result.features.map(toWell).filter((w) => w !== null), truncated: result.truncated }
+        ? {
+            items: result.features.map(toWell).filter((w) => w !== null),
+            truncated: result.truncated,
+            total: result.numberMatched,
+          }
         : null;
     },
 

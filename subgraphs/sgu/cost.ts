@@ -7,6 +7,8 @@ import type { FieldCosts } from '../../kit/cost.ts';
 export const cost: FieldCosts = {
   'Municipality.groundwaterStations': { agency: 'sgu', calls: 'item', assumedSize: 5 },
   'Municipality.wells': { agency: 'sgu', calls: 'item' },
+  // The listing, and a count when SGU's listing does not say how many matched.
+  'Municipality.wellsPage': { agency: 'sgu', calls: 'item', callsPer: 2, sizedFields: ['nodes'] },
   'Municipality.wellCount': { agency: 'sgu', calls: 'item' },
   'Query.groundwaterStation': { agency: 'sgu', calls: 'item' },
   'GroundwaterStation.levels': { agency: 'sgu', calls: 'item' },

@@ -1,3 +1,4 @@
+import { upstreamDate, upstreamDateTime } from '../../kit/datetime.ts';
 import { badInput } from '../../kit/errors.ts';
 import { haversineKm } from '../../kit/geo.ts';
 import { pointKey } from '../../kit/loaders.ts';
@@ -75,6 +76,19 @@ function requireStationId(id: string): string {
   return id;
 }
 
+/** An SGU date (fdat, tdat, borrdatum) for a `Date` field; a date-time gives its day. */
+const sguDate = (value: string | null, what: string, partial: 'null' | 'error' = 'error') =>
+  upstreamDate(value, { agency: AGENCY, what, partial });
+
+/**
+ * The drilling date as precisely as SGU gives it: the day, or the year / year-month as sent (checked
+ * to be one); anything else is UPSTREAM_BAD_RESPONSE.
+ */
+function drilledPeriod(value: string | null): string | null {
+  const day = sguDate(value, "a well's `borrdatum`", 'null');
+  return day ?? (value === null || value.trim() === '' ? null : value.trim());
+}
+
 // One collator for every comparison: `localeCompare` with a locale builds one per call (3 % of the
 // CPU of "a municipality at a glance" when profiled).
 const stationIdOrder = new Intl.Collator('sv', { numeric: true });
@@ -103,6 +117,8 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
       county: (s) =>
         s.countyCode !== null && geography().counties.has(s.countyCode) ? { code: s.countyCode } : null,
       location: (s) => s.location,
+      firstMeasuredOn: (s) => sguDate(s.monitoredFrom, "a station's `fdat`"),
+      lastMeasuredOn: (s) => sguDate(s.monitoredTo, "a station's `tdat`"),
       levels: async (s, { from, to, limit }, ctx) => {
         const take = inRange('levels', 'limit', limit, 100, LIMITS.levels);
         const fromMs = from == null ? undefined : dateArg('levels(from)', from);
@@ -147,10 +163,32 @@ export function createResolvers(deps: { now: () => number }): Resolvers {
         const listing = await ctx.loaders.wells.load(`${code}|${skip + take}`);
         return listing ? listing.items.slice(skip, skip + take) : null;
       },
+      wellsPage: async (m, { limit, offset }, ctx) => {
+        const { code } = requireMunicipality(m.code, AGENCY);
+        const take = inRange('wellsPage', 'limit', limit, 20, { min: 0, max: LIMITS.wells.max });
+        const skip = inRange('wellsPage', 'offset', offset, 0, { min: 0, max: MAX_WELLS_WINDOW - take });
+        const listing = take === 0 ? null : await ctx.loaders.wells.load(`${code}|${skip + take}`);
+        // SGU's numberMatched of the listing, else its own count (one `limit=1` request).
+        const totalCount = listing?.total ?? (await ctx.loaders.wellCount.load(code));
+        return {
+          totalCount,
+          limit: take,
+          offset: skip,
+          nodes: listing ? listing.items.slice(skip, skip + take) : [],
+        };
+      },
       wellCount: (m, _, ctx) => ctx.loaders.wellCount.load(requireMunicipality(m.code, AGENCY).code),
     },
 
+    GroundwaterLevel: {
+      // UNCONFIRMED: SGU does not say which zone a time without one is in; Swedish local time is assumed.
+      measuredAt: (l) =>
+        upstreamDateTime(l.date, { agency: AGENCY, what: "a level's `obsdatum`", local: 'europe-stockholm' }),
+    },
+
     Well: {
+      drilledOn: (w) => sguDate(w.drilledDate, "a well's `borrdatum`", 'null'),
+      drilledPeriod: (w) => drilledPeriod(w.drilledDate),
       use: (w) => (w.useCode === null && w.use === null ? null : { code: w.useCode, description: w.use }),
       location: (w) => w.location,
       municipality: (w) => (isMunicipalityCode(w.municipalityCode) ? { code: w.municipalityCode } : null),

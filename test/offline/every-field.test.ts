@@ -6,77 +6,10 @@
  * The walk is driven by the schema, so a field added later is covered without touching this file;
  * an `id` argument this file does not know how to fill fails the test and says what to add.
  */
-import { readFileSync } from 'node:fs';
-import {
-  buildSchema,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isLeafType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-} from 'graphql';
+import type { GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-
-const schema: GraphQLSchema = buildSchema(readFileSync('schema/api-schema.graphql', 'utf8'));
-
-/** Arguments with a meaningful value for one field (coordinate `Type.field`), as GraphQL literals. */
-const FIELD_ARGS: Record<string, Record<string, string>> = {
-  'Query.municipality': { code: '"0380"' },
-  'Query.county': { code: '"25"' },
-  'Query.place': { latitude: '59.8586', longitude: '17.6389' },
-  'Query.addresses': { search: '"Storgatan"' },
-  'Query.placeNames': { name: '"Abisko"' },
-  'Query.jobAdSuggestions': { prefix: '"utv"' },
-  'Query.statisticsTable': { id: '"TAB638"' },
-  // Region is fixed on Municipality, County and sweden; on Query it is chosen.
-  'Query.statistics': {
-    table: '"TAB638"',
-    selection:
-      '[{ variable: "Region", values: ["0180"] }, { variable: "ContentsCode", values: ["*"] }, { variable: "Tid", values: ["2024"] }]',
-  },
-};
-
-/** Arguments by name, for every field that has no entry above. */
-const ARGS_BY_NAME: Record<string, string> = {
-  table: '"TAB638"',
-  selection: '[{ variable: "ContentsCode", values: ["*"] }, { variable: "Tid", values: ["2024"] }]',
-  municipality: '"0180"',
-  county: '"01"',
-  code: '"0180"',
-  limit: '2',
-};
-
-/**
- * Where an `id` comes from: a query whose first result carries a valid id (the simulators' data is
- * generated, so ids are read from the graph rather than written down here).
- */
-const ID_SOURCES: Record<string, { query: string; pick: (data: Record<string, unknown>) => unknown }> = {
-  'Query.jobAd': {
-    query: '{ jobAds(municipality: "0180", limit: 1) { ads { id } } }',
-    pick: (d) => (d as { jobAds: { ads: Array<{ id: string }> } }).jobAds.ads[0]?.id,
-  },
-  'Query.weatherStation': {
-    query: '{ weatherStations(activeOnly: true) { id } }',
-    pick: (d) => (d as { weatherStations: Array<{ id: string }> }).weatherStations[0]?.id,
-  },
-  'Query.groundwaterStation': {
-    query: '{ municipality(code: "0380") { groundwaterStations { id } } }',
-    pick: (d) =>
-      (d as { municipality: { groundwaterStations: Array<{ id: string }> } }).municipality
-        .groundwaterStations[0]?.id,
-  },
-  'Query.dataset': {
-    query: '{ datasets(limit: 1) { nodes { id } } }',
-    pick: (d) => (d as { datasets: { nodes: Array<{ id: string }> } }).datasets.nodes[0]?.id,
-  },
-};
+import { ID_SOURCES, pathsToTypes, queryFor, type Step, schema } from '../helpers/schema-walk.ts';
 
 /**
  * Fields that may legitimately come back null or empty on the paths this test takes: "no such thing"
@@ -99,101 +32,9 @@ const MAY_STAY_EMPTY: Record<string, string> = {
   'PlaceName.distanceMeters': 'a distance exists only for Place.nearestPlaceName, not for a search',
   'StatisticsRow.status': "SCB's status symbol is set only where a value is missing",
   'Observation.intervalStart': 'only aggregated periods (day, months) have an interval',
+  'Observation.intervalStartsAt': 'as Observation.intervalStart (the same value as a DateTime)',
   'Observation.ref': 'SMHI sets ref only on aggregated values',
 };
-
-interface Step {
-  field: GraphQLField<unknown, unknown>;
-  parent: GraphQLObjectType;
-}
-
-/** The shortest way from Query to each object type (singular fields preferred over lists). */
-function pathsToTypes(): Map<string, Step[]> {
-  const paths = new Map<string, Step[]>();
-  const query = schema.getQueryType()!;
-  paths.set(query.name, []);
-  const queue: GraphQLObjectType[] = [query];
-  while (queue.length > 0) {
-    const type = queue.shift()!;
-    const fields = Object.values(type.getFields()).sort(
-      (a, b) => Number(isListLike(a.type)) - Number(isListLike(b.type)),
-    );
-    for (const field of fields) {
-      const named = getNamedType(field.type);
-      if (!isObjectType(named) || paths.has(named.name) || named.name.startsWith('_')) continue;
-      paths.set(named.name, [...paths.get(type.name)!, { field, parent: type }]);
-      queue.push(named);
-    }
-  }
-  return paths;
-}
-
-function isListLike(type: GraphQLInputType | GraphQLField<unknown, unknown>['type']): boolean {
-  return isNonNullType(type) ? isListLike(type.ofType) : isListType(type);
-}
-
-function literalFor(coordinate: string, argName: string, type: GraphQLInputType): string | undefined {
-  const specific = FIELD_ARGS[coordinate]?.[argName];
-  if (specific) return specific;
-  if (ARGS_BY_NAME[argName]) return ARGS_BY_NAME[argName];
-  const inner = isNonNullType(type) ? type.ofType : type;
-  if (isEnumType(inner)) return inner.getValues()[0]?.name;
-  if (isListType(inner) || isInputObjectType(inner)) return undefined;
-  switch ((inner as { name: string }).name) {
-    case 'Int':
-      return '1';
-    case 'Float':
-      return '1.5';
-    case 'Boolean':
-      return 'true';
-    default:
-      return undefined;
-  }
-}
-
-/** `name(args)` with every required argument and the known-meaningful optional ones. */
-function call(
-  parent: GraphQLObjectType,
-  field: GraphQLField<unknown, unknown>,
-  ids: Map<string, string>,
-): string {
-  const coordinate = `${parent.name}.${field.name}`;
-  const args: string[] = [];
-  for (const arg of field.args) {
-    const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
-    let literal: string | undefined;
-    if (arg.name === 'id' && ids.has(coordinate)) literal = JSON.stringify(ids.get(coordinate));
-    else if (required || FIELD_ARGS[coordinate]?.[arg.name] || arg.name === 'limit')
-      literal = literalFor(coordinate, arg.name, arg.type);
-    if (literal === undefined) {
-      if (!required) continue;
-      throw new Error(
-        `${coordinate}(${arg.name}:) is required and this test does not know a valid value: add it to FIELD_ARGS` +
-          (arg.name === 'id' ? ' or ID_SOURCES' : ''),
-      );
-    }
-    args.push(`${arg.name}: ${literal}`);
-  }
-  return args.length > 0 ? `${field.name}(${args.join(', ')})` : field.name;
-}
-
-/** Every field of `type`, with a minimal selection under object fields. */
-function selectAll(type: GraphQLObjectType, ids: Map<string, string>): string {
-  const parts = ['__typename'];
-  for (const field of Object.values(type.getFields())) {
-    const named = getNamedType(field.type);
-    const c = call(type, field, ids);
-    parts.push(isLeafType(named) ? c : `${c} { __typename }`);
-  }
-  return parts.join(' ');
-}
-
-function queryFor(typeName: string, steps: Step[], ids: Map<string, string>): string {
-  const type = schema.getType(typeName) as GraphQLObjectType;
-  let inner = selectAll(type, ids);
-  for (const step of [...steps].reverse()) inner = `${call(step.parent, step.field, ids)} { ${inner} }`;
-  return `{ ${inner} }`;
-}
 
 /** Marks which fields of `typeName` came back non-null somewhere in `value` (found by following `steps`). */
 function collectNonNull(value: unknown, steps: Step[], seen: Set<string>, typeName: string): void {

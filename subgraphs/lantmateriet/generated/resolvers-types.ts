@@ -5,6 +5,7 @@ import type { PlaceRef, LantmaterietContext } from '../context.ts';
 import type { PlaceNameRecord, AddressRecord } from '../client.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -73,6 +74,11 @@ export type County = {
   code: Scalars['String']['output'];
   /** The county's municipalities, ordered by code. */
   municipalities: Array<Municipality>;
+  /**
+   * The county's municipalities as a GeoJSON FeatureCollection, ordered by code: see
+   * `Query.municipalityFeatures`. Embedded data, no upstream call; null only for a bad `precision`.
+   */
+  municipalityFeatures: Maybe<MunicipalityFeatureCollection>;
   /** Official name, e.g. "Stockholms län". */
   name: Scalars['String']['output'];
 };
@@ -82,6 +88,54 @@ export type County = {
 export type CountyBoundaryArgs = {
   detail?: InputMaybe<BoundaryDetail>;
 };
+
+
+/** A Swedish county (län), keyed by its 2-digit code ("01" Stockholms län). Official names from SCB. */
+export type CountyMunicipalityFeaturesArgs = {
+  geometry?: InputMaybe<FeatureGeometry>;
+  precision?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One county as a GeoJSON Feature. */
+export type CountyFeature = {
+  __typename?: 'CountyFeature';
+  /**
+   * OUTLINE: the embedded display outline `boundary` serves (older than the present county division;
+   * display only); CENTROID: a Point (see FeatureGeometry). WGS84 [lon, lat], never null.
+   */
+  geometry: Scalars['GeoJSON']['output'];
+  /** The feature id: the county's 2-digit code, e.g. "01". */
+  id: Scalars['String']['output'];
+  /** The county: the fields selected here become the feature's properties. */
+  properties: County;
+  /** Always "Feature". */
+  type: Scalars['String']['output'];
+};
+
+/**
+ * Counties as a GeoJSON FeatureCollection (RFC 7946), like `MunicipalityFeatureCollection`: the
+ * properties are the County fields selected under `properties`.
+ */
+export type CountyFeatureCollection = {
+  __typename?: 'CountyFeatureCollection';
+  /** The extent of all features' geometries, [west, south, east, north] in WGS84 degrees (GeoJSON `bbox`). */
+  bbox: Array<Scalars['Float']['output']>;
+  /** One feature per county, ordered by code. */
+  features: Array<CountyFeature>;
+  /** Always "FeatureCollection". */
+  type: Scalars['String']['output'];
+};
+
+/** How a feature's geometry is drawn in a FeatureCollection. */
+export type FeatureGeometry =
+  /**
+   * One Point: a municipality's representative point (`centroid`, inside its outline); a county's
+   * area-weighted centre of the outline OUTLINE draws (inside it for all 21 counties). For labels,
+   * markers and bubble maps.
+   */
+  | 'CENTROID'
+  /** The embedded, simplified outline (Polygon or MultiPolygon), the one `boundary` serves by default. */
+  | 'OUTLINE';
 
 /**
  * A Swedish municipality (kommun), keyed by its 4-digit SCB code with the leading zero ("0180" Stockholm).
@@ -117,6 +171,36 @@ export type Municipality = {
  */
 export type MunicipalityBoundaryArgs = {
   detail?: InputMaybe<BoundaryDetail>;
+};
+
+/** One municipality as a GeoJSON Feature. */
+export type MunicipalityFeature = {
+  __typename?: 'MunicipalityFeature';
+  /** Polygon or MultiPolygon (OUTLINE) or Point (CENTROID), WGS84 [lon, lat], never null. */
+  geometry: Scalars['GeoJSON']['output'];
+  /** The feature id: the municipality's 4-digit code, e.g. "0180". */
+  id: Scalars['String']['output'];
+  /** The municipality: the fields selected here become the feature's properties. */
+  properties: Municipality;
+  /** Always "Feature". */
+  type: Scalars['String']['output'];
+};
+
+/**
+ * Municipalities as a GeoJSON FeatureCollection (RFC 7946): select `type`, `bbox` and
+ * `features { type id geometry properties { … } }` and the answer is a FeatureCollection Leaflet,
+ * MapLibre, OpenLayers or QGIS read as it is. The properties are the fields selected under
+ * `properties`, from any agency of the graph (population, income, jobAdCount, …); nested objects stay
+ * nested. Geometry from the embedded outlines (okfse/sweden-geojson, simplified), WGS84 [lon, lat].
+ */
+export type MunicipalityFeatureCollection = {
+  __typename?: 'MunicipalityFeatureCollection';
+  /** The extent of all features' geometries, [west, south, east, north] in WGS84 degrees (GeoJSON `bbox`): fit a map to it. */
+  bbox: Array<Scalars['Float']['output']>;
+  /** One feature per municipality, ordered by code. */
+  features: Array<MunicipalityFeature>;
+  /** Always "FeatureCollection". */
+  type: Scalars['String']['output'];
 };
 
 /** How `Place.municipality` was decided. */
@@ -212,12 +296,33 @@ export type Query = {
   counties: Array<County>;
   /** One county by its 2-digit code. Unknown or malformed codes are BAD_USER_INPUT. */
   county: Maybe<County>;
-  /** All 290 municipalities, or those of one county (2-digit code), ordered by code. */
+  /**
+   * The 21 counties as a GeoJSON FeatureCollection for a map, ordered by code, each with its outline
+   * (or point) and the fields selected under `properties` as its properties. Embedded geography; a bad
+   * `precision` is BAD_USER_INPUT on this field only (null).
+   */
+  countyFeatures: Maybe<CountyFeatureCollection>;
+  /** All 290 municipalities, ordered by code (the embedded division: never fails). A county's: `county(code) { municipalities }`. */
   municipalities: Array<Municipality>;
   /** One municipality by its 4-digit code. Unknown or malformed codes are BAD_USER_INPUT. */
   municipality: Maybe<Municipality>;
-  /** A point in Sweden. Coordinates outside Sweden are BAD_USER_INPUT. */
+  /**
+   * Municipalities as a GeoJSON FeatureCollection for a map: all 290, or those of `county`, ordered by
+   * code, each with its outline (or point) and the fields selected under `properties` (from any agency)
+   * as its properties. Embedded geography, no upstream call for the geometry. A bad `county` or
+   * `precision` is BAD_USER_INPUT on this field only (null).
+   */
+  municipalityFeatures: Maybe<MunicipalityFeatureCollection>;
+  /**
+   * A point in Sweden. Coordinates outside Sweden are BAD_USER_INPUT.
+   * @deprecated Use `placeAt`: `place` is non-null, so coordinates outside Sweden null the whole answer; `placeAt` nulls only its own field.
+   */
   place: Place;
+  /**
+   * A point in Sweden, to ask what the agencies know there (forecast, elevation, nearest address,
+   * groundwater, …). Null, with BAD_USER_INPUT on this field only, when the point is not in Sweden.
+   */
+  placeAt: Maybe<Place>;
   /**
    * Search Lantmäteriet's place-name register (Ortnamn Direkt v2.2 `/kriterier`). `name` is required (no
    * area search exists); `match` default EQUALS; `types` filters on name types (namntyp, any case: Anläggning,
@@ -242,6 +347,12 @@ export type QueryCountyArgs = {
 };
 
 
+export type QueryCountyFeaturesArgs = {
+  geometry?: InputMaybe<FeatureGeometry>;
+  precision?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryMunicipalitiesArgs = {
   county?: InputMaybe<Scalars['String']['input']>;
 };
@@ -252,7 +363,20 @@ export type QueryMunicipalityArgs = {
 };
 
 
+export type QueryMunicipalityFeaturesArgs = {
+  county?: InputMaybe<Scalars['String']['input']>;
+  geometry?: InputMaybe<FeatureGeometry>;
+  precision?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryPlaceArgs = {
+  latitude: Scalars['Float']['input'];
+  longitude: Scalars['Float']['input'];
+};
+
+
+export type QueryPlaceAtArgs = {
   latitude: Scalars['Float']['input'];
   longitude: Scalars['Float']['input'];
 };
@@ -378,9 +502,14 @@ export type ResolversTypes = ResolversObject<{
   BoundaryDetail: BoundaryDetail;
   CacheControlScope: CacheControlScope;
   County: ResolverTypeWrapper<CountyRecord>;
+  CountyFeature: ResolverTypeWrapper<Omit<CountyFeature, 'properties'> & { properties: ResolversTypes['County'] }>;
+  CountyFeatureCollection: ResolverTypeWrapper<Omit<CountyFeatureCollection, 'features'> & { features: Array<ResolversTypes['CountyFeature']> }>;
+  FeatureGeometry: FeatureGeometry;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   GeoJSON: ResolverTypeWrapper<Scalars['GeoJSON']['output']>;
   Municipality: ResolverTypeWrapper<MunicipalityRecord>;
+  MunicipalityFeature: ResolverTypeWrapper<Omit<MunicipalityFeature, 'properties'> & { properties: ResolversTypes['Municipality'] }>;
+  MunicipalityFeatureCollection: ResolverTypeWrapper<Omit<MunicipalityFeatureCollection, 'features'> & { features: Array<ResolversTypes['MunicipalityFeature']> }>;
   MunicipalityMatch: ResolverTypeWrapper<MunicipalityMatch>;
   MunicipalityMatchMethod: MunicipalityMatchMethod;
   Place: ResolverTypeWrapper<PlaceRef>;
@@ -399,9 +528,13 @@ export type ResolversParentTypes = ResolversObject<{
   Address: AddressRecord;
   Float: Scalars['Float']['output'];
   County: CountyRecord;
+  CountyFeature: Omit<CountyFeature, 'properties'> & { properties: ResolversParentTypes['County'] };
+  CountyFeatureCollection: Omit<CountyFeatureCollection, 'features'> & { features: Array<ResolversParentTypes['CountyFeature']> };
   FieldSet: Scalars['FieldSet']['output'];
   GeoJSON: Scalars['GeoJSON']['output'];
   Municipality: MunicipalityRecord;
+  MunicipalityFeature: Omit<MunicipalityFeature, 'properties'> & { properties: ResolversParentTypes['Municipality'] };
+  MunicipalityFeatureCollection: Omit<MunicipalityFeatureCollection, 'features'> & { features: Array<ResolversParentTypes['MunicipalityFeature']> };
   MunicipalityMatch: MunicipalityMatch;
   Place: PlaceRef;
   PlaceName: PlaceNameRecord;
@@ -478,7 +611,21 @@ export type CountyResolvers<ContextType = LantmaterietContext, ParentType extend
   boundary?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType, RequireFields<CountyBoundaryArgs, 'detail'>>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   municipalities?: Resolver<Array<ResolversTypes['Municipality']>, ParentType, ContextType>;
+  municipalityFeatures?: Resolver<Maybe<ResolversTypes['MunicipalityFeatureCollection']>, ParentType, ContextType, RequireFields<CountyMunicipalityFeaturesArgs, 'geometry' | 'precision'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CountyFeatureResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['CountyFeature'] = ResolversParentTypes['CountyFeature']> = ResolversObject<{
+  geometry?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  properties?: Resolver<ResolversTypes['County'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CountyFeatureCollectionResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['CountyFeatureCollection'] = ResolversParentTypes['CountyFeatureCollection']> = ResolversObject<{
+  bbox?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  features?: Resolver<Array<ResolversTypes['CountyFeature']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export interface FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['FieldSet'], any> {
@@ -496,6 +643,19 @@ export type MunicipalityResolvers<ContextType = LantmaterietContext, ParentType 
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   county?: Resolver<ResolversTypes['County'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type MunicipalityFeatureResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['MunicipalityFeature'] = ResolversParentTypes['MunicipalityFeature']> = ResolversObject<{
+  geometry?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  properties?: Resolver<ResolversTypes['Municipality'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type MunicipalityFeatureCollectionResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['MunicipalityFeatureCollection'] = ResolversParentTypes['MunicipalityFeatureCollection']> = ResolversObject<{
+  bbox?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  features?: Resolver<Array<ResolversTypes['MunicipalityFeature']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type MunicipalityMatchResolvers<ContextType = LantmaterietContext, ParentType extends ResolversParentTypes['MunicipalityMatch'] = ResolversParentTypes['MunicipalityMatch']> = ResolversObject<{
@@ -528,9 +688,12 @@ export type QueryResolvers<ContextType = LantmaterietContext, ParentType extends
   addresses?: Resolver<Maybe<Array<ResolversTypes['Address']>>, ParentType, ContextType, RequireFields<QueryAddressesArgs, 'limit' | 'search'>>;
   counties?: Resolver<Array<ResolversTypes['County']>, ParentType, ContextType>;
   county?: Resolver<Maybe<ResolversTypes['County']>, ParentType, ContextType, RequireFields<QueryCountyArgs, 'code'>>;
+  countyFeatures?: Resolver<Maybe<ResolversTypes['CountyFeatureCollection']>, ParentType, ContextType, RequireFields<QueryCountyFeaturesArgs, 'geometry' | 'precision'>>;
   municipalities?: Resolver<Array<ResolversTypes['Municipality']>, ParentType, ContextType, Partial<QueryMunicipalitiesArgs>>;
   municipality?: Resolver<Maybe<ResolversTypes['Municipality']>, ParentType, ContextType, RequireFields<QueryMunicipalityArgs, 'code'>>;
+  municipalityFeatures?: Resolver<Maybe<ResolversTypes['MunicipalityFeatureCollection']>, ParentType, ContextType, RequireFields<QueryMunicipalityFeaturesArgs, 'geometry' | 'precision'>>;
   place?: Resolver<ResolversTypes['Place'], ParentType, ContextType, RequireFields<QueryPlaceArgs, 'latitude' | 'longitude'>>;
+  placeAt?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryPlaceAtArgs, 'latitude' | 'longitude'>>;
   placeNames?: Resolver<Maybe<Array<ResolversTypes['PlaceName']>>, ParentType, ContextType, RequireFields<QueryPlaceNamesArgs, 'limit' | 'match' | 'name'>>;
 }>;
 
@@ -541,9 +704,13 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 export type Resolvers<ContextType = LantmaterietContext> = ResolversObject<{
   Address?: AddressResolvers<ContextType>;
   County?: CountyResolvers<ContextType>;
+  CountyFeature?: CountyFeatureResolvers<ContextType>;
+  CountyFeatureCollection?: CountyFeatureCollectionResolvers<ContextType>;
   FieldSet?: GraphQLScalarType;
   GeoJSON?: GraphQLScalarType;
   Municipality?: MunicipalityResolvers<ContextType>;
+  MunicipalityFeature?: MunicipalityFeatureResolvers<ContextType>;
+  MunicipalityFeatureCollection?: MunicipalityFeatureCollectionResolvers<ContextType>;
   MunicipalityMatch?: MunicipalityMatchResolvers<ContextType>;
   Place?: PlaceResolvers<ContextType>;
   PlaceName?: PlaceNameResolvers<ContextType>;

@@ -4,6 +4,7 @@ import type { PlaceRef, MunicipalityRef, CountyRef, NearbyStation, WellUseModel,
 import type { Station as StationModel, Level as LevelModel, Well as WellModel, SoilType as SoilTypeModel, Bedrock as BedrockModel } from '../client.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -12,6 +13,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A calendar date without a time or zone: an RFC 3339 full-date, e.g. "2026-04-02". */
+  Date: { input: string; output: string; }
+  /**
+   * An instant: an RFC 3339 date-time with an offset, e.g. "2026-04-02T12:00:00Z" or "2024-04-24T14:27:02+02:00".
+   * The offset is the one the agency gave (UTC for SMHI, SGU and SCB's tables); a time the agency sends
+   * without a zone (JobTech, SCB's older listings) is Swedish local time and carries Europe/Stockholm's
+   * offset (+01:00 in winter, +02:00 in summer). Compare instants after parsing, not as text.
+   */
+  DateTime: { input: string; output: string; }
   FieldSet: { input: unknown; output: unknown; }
   link__Import: { input: unknown; output: unknown; }
 };
@@ -54,8 +64,16 @@ export type County = {
 /** One measured groundwater level (SGU nivaer). © Sveriges geologiska undersökning (SGU), CC0. */
 export type GroundwaterLevel = {
   __typename?: 'GroundwaterLevel';
-  /** Observation time (obsdatum) as SGU gives it: ISO-8601 date-time. */
+  /**
+   * Observation time (obsdatum) as SGU gives it: ISO-8601 date-time.
+   * @deprecated Use `measuredAt` (DateTime): `date` is a date-time kept as text.
+   */
   date: Scalars['String']['output'];
+  /**
+   * When the level was measured (SGU's obsdatum). A time SGU sends without a zone is read as Swedish
+   * local time (UNCONFIRMED: SGU does not document the zone; its values seen so far carry Z).
+   */
+  measuredAt: Maybe<Scalars['DateTime']['output']>;
   /** Groundwater level, metres above sea level (grundvattenniva_m_o_h). */
   metersAboveSeaLevel: Maybe<Scalars['Float']['output']>;
   /** Depth of the groundwater below the ground surface, metres (grundvattenniva_m_u_markyta). */
@@ -81,6 +99,8 @@ export type GroundwaterStation = {
   aquiferCode: Maybe<Scalars['String']['output']>;
   /** The county (from SGU's lanskod). */
   county: Maybe<County>;
+  /** The first day of the station's series of levels (SGU's fdat). */
+  firstMeasuredOn: Maybe<Scalars['Date']['output']>;
   /** Geohydrological setting (geohylag_tx), Swedish. */
   geohydrologicalSetting: Maybe<Scalars['String']['output']>;
   /** EU groundwater body id (eucd_gwb), Water Framework Directive. */
@@ -91,6 +111,8 @@ export type GroundwaterStation = {
   heightSystem: Maybe<Scalars['String']['output']>;
   /** SGU's station id (platsbeteckning), e.g. "95_2". */
   id: Scalars['String']['output'];
+  /** The last day of the station's series of levels so far (SGU's tdat); null when SGU gives no end. */
+  lastMeasuredOn: Maybe<Scalars['Date']['output']>;
   /**
    * The most recent reading within 400 days before the end of the station's series (`monitoredTo`, or
    * today when that is unknown or in the future); null when there is none. © Sveriges geologiska undersökning (SGU), CC0.
@@ -107,9 +129,15 @@ export type GroundwaterStation = {
   levels: Maybe<Array<GroundwaterLevel>>;
   /** Position (WGS84); null where SGU hides it. */
   location: Maybe<Place>;
-  /** First date of the station's series (fdat), as SGU gives it. */
+  /**
+   * First date of the station's series (fdat), as SGU gives it.
+   * @deprecated Use `firstMeasuredOn` (Date).
+   */
   monitoredFrom: Maybe<Scalars['String']['output']>;
-  /** Last date of the station's series (tdat), as SGU gives it. */
+  /**
+   * Last date of the station's series (tdat), as SGU gives it.
+   * @deprecated Use `lastMeasuredOn` (Date).
+   */
   monitoredTo: Maybe<Scalars['String']['output']>;
   /** The municipality the station lies in (from SGU's kommunkod). */
   municipality: Maybe<Municipality>;
@@ -157,8 +185,15 @@ export type Municipality = {
   /**
    * Wells from SGU's well archive in the municipality, in SGU's order: `limit` 1–500 (default 20)
    * starting at `offset` (default 0); `offset + limit` at most 5000.
+   * @deprecated Use `wellsPage(limit:, offset:) { nodes totalCount }`, paged like every list of this graph.
    */
   wells: Maybe<Array<Well>>;
+  /**
+   * Wells from SGU's well archive in the municipality, a page at a time in SGU's order, with how many
+   * there are. `offset + limit` at most 5000 (SGU's archive holds tens of thousands in large
+   * municipalities: count them with `totalCount`, page through the first 5000).
+   */
+  wellsPage: Maybe<WellPage>;
 };
 
 
@@ -167,6 +202,16 @@ export type Municipality = {
  * © Sveriges geologiska undersökning (SGU), CC0.
  */
 export type MunicipalityWellsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A Swedish municipality; SGU adds its groundwater stations and wells (joined on SGU's kommunkod).
+ * © Sveriges geologiska undersökning (SGU), CC0.
+ */
+export type MunicipalityWellsPageArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -258,8 +303,16 @@ export type Well = {
   /**
    * Drilling date (borrdatum) kept as SGU gives it: a year ("1978"), a year-month ("1978-06") or a
    * date ("1978-06-12").
+   * @deprecated Use `drilledOn` (Date) for the day, or `drilledPeriod` when SGU knows only the year or the month.
    */
   drilledDate: Maybe<Scalars['String']['output']>;
+  /** The day the well was drilled (SGU's borrdatum); null when SGU knows only the year or the month (see `drilledPeriod`). */
+  drilledOn: Maybe<Scalars['Date']['output']>;
+  /**
+   * When the well was drilled, as precisely as SGU knows it: a year ("1978"), a year-month ("1978-06")
+   * or a day ("1978-06-12").
+   */
+  drilledPeriod: Maybe<Scalars['String']['output']>;
   /** Groundwater level at drilling, metres below the ground surface (grundvattenniva). */
   groundwaterLevel: Maybe<Scalars['Float']['output']>;
   /** SGU's observation-site id (obsplatsid), or the well number when that is missing. */
@@ -276,6 +329,19 @@ export type Well = {
   use: Maybe<WellUse>;
   /** SGU's well number (brunnsid), as text. */
   wellNumber: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of wells from SGU's well archive. © Sveriges geologiska undersökning (SGU), CC0. */
+export type WellPage = {
+  __typename?: 'WellPage';
+  /** The page size asked for (`limit`). */
+  limit: Scalars['Int']['output'];
+  /** This page's wells, at most `limit`, in SGU's order. */
+  nodes: Array<Well>;
+  /** How many wells come before this page (`offset`). */
+  offset: Scalars['Int']['output'];
+  /** How many wells SGU's archive holds for the municipality (all, not only this page's); null when SGU does not say. */
+  totalCount: Maybe<Scalars['Int']['output']>;
 };
 
 /** How a well is used (SGU's anvandning_kod and anvandning). */
@@ -397,6 +463,8 @@ export type ResolversTypes = ResolversObject<{
   Bedrock: ResolverTypeWrapper<BedrockModel>;
   CacheControlScope: CacheControlScope;
   County: ResolverTypeWrapper<CountyRef>;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   GroundwaterLevel: ResolverTypeWrapper<LevelModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -408,6 +476,7 @@ export type ResolversTypes = ResolversObject<{
   SoilMap: SoilMap;
   SoilType: ResolverTypeWrapper<SoilTypeModel>;
   Well: ResolverTypeWrapper<WellModel>;
+  WellPage: ResolverTypeWrapper<Omit<WellPage, 'nodes'> & { nodes: Array<ResolversTypes['Well']> }>;
   WellUse: ResolverTypeWrapper<WellUseModel>;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   link__Purpose: Link__Purpose;
@@ -420,6 +489,8 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Bedrock: BedrockModel;
   County: CountyRef;
+  Date: Scalars['Date']['output'];
+  DateTime: Scalars['DateTime']['output'];
   FieldSet: Scalars['FieldSet']['output'];
   GroundwaterLevel: LevelModel;
   Float: Scalars['Float']['output'];
@@ -430,6 +501,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   SoilType: SoilTypeModel;
   Well: WellModel;
+  WellPage: Omit<WellPage, 'nodes'> & { nodes: Array<ResolversParentTypes['Well']> };
   WellUse: WellUseModel;
   link__Import: Scalars['link__Import']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -499,12 +571,21 @@ export type CountyResolvers<ContextType = SguContext, ParentType extends Resolve
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
 export interface FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['FieldSet'], any> {
   name: 'FieldSet';
 }
 
 export type GroundwaterLevelResolvers<ContextType = SguContext, ParentType extends ResolversParentTypes['GroundwaterLevel'] = ResolversParentTypes['GroundwaterLevel']> = ResolversObject<{
   date?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  measuredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   metersAboveSeaLevel?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   metersBelowGroundSurface?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   metersBelowPipeTop?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -517,11 +598,13 @@ export type GroundwaterStationResolvers<ContextType = SguContext, ParentType ext
   aquifer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   aquiferCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   county?: Resolver<Maybe<ResolversTypes['County']>, ParentType, ContextType>;
+  firstMeasuredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   geohydrologicalSetting?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   groundwaterBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   heightMethod?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   heightSystem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastMeasuredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   latestLevel?: Resolver<Maybe<ResolversTypes['GroundwaterLevel']>, ParentType, ContextType>;
   levels?: Resolver<Maybe<Array<ResolversTypes['GroundwaterLevel']>>, ParentType, ContextType, RequireFields<GroundwaterStationLevelsArgs, 'limit'>>;
   location?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
@@ -544,6 +627,7 @@ export type MunicipalityResolvers<ContextType = SguContext, ParentType extends R
   groundwaterStations?: Resolver<Maybe<Array<ResolversTypes['GroundwaterStation']>>, ParentType, ContextType>;
   wellCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   wells?: Resolver<Maybe<Array<ResolversTypes['Well']>>, ParentType, ContextType, RequireFields<MunicipalityWellsArgs, 'limit' | 'offset'>>;
+  wellsPage?: Resolver<Maybe<ResolversTypes['WellPage']>, ParentType, ContextType, RequireFields<MunicipalityWellsPageArgs, 'limit' | 'offset'>>;
 }>;
 
 export type NearbyGroundwaterStationResolvers<ContextType = SguContext, ParentType extends ResolversParentTypes['NearbyGroundwaterStation'] = ResolversParentTypes['NearbyGroundwaterStation']> = ResolversObject<{
@@ -576,6 +660,8 @@ export type WellResolvers<ContextType = SguContext, ParentType extends Resolvers
   capacityQualifier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   depth?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   drilledDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  drilledOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  drilledPeriod?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   groundwaterLevel?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   location?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
@@ -584,6 +670,13 @@ export type WellResolvers<ContextType = SguContext, ParentType extends Resolvers
   soilDepthQualifier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   use?: Resolver<Maybe<ResolversTypes['WellUse']>, ParentType, ContextType>;
   wellNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type WellPageResolvers<ContextType = SguContext, ParentType extends ResolversParentTypes['WellPage'] = ResolversParentTypes['WellPage']> = ResolversObject<{
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Well']>, ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type WellUseResolvers<ContextType = SguContext, ParentType extends ResolversParentTypes['WellUse'] = ResolversParentTypes['WellUse']> = ResolversObject<{
@@ -598,6 +691,8 @@ export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<Resolv
 export type Resolvers<ContextType = SguContext> = ResolversObject<{
   Bedrock?: BedrockResolvers<ContextType>;
   County?: CountyResolvers<ContextType>;
+  Date?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
   FieldSet?: GraphQLScalarType;
   GroundwaterLevel?: GroundwaterLevelResolvers<ContextType>;
   GroundwaterStation?: GroundwaterStationResolvers<ContextType>;
@@ -607,6 +702,7 @@ export type Resolvers<ContextType = SguContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   SoilType?: SoilTypeResolvers<ContextType>;
   Well?: WellResolvers<ContextType>;
+  WellPage?: WellPageResolvers<ContextType>;
   WellUse?: WellUseResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
 }>;
