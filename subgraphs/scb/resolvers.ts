@@ -235,6 +235,9 @@ function searchTables({ search, pastDays, page, pageSize }: TableSearchArgs, ctx
   );
 }
 
+/** SCB's page size when none is given. */
+const SCB_PAGE_SIZE = 20;
+
 /** Most tables a `limit`/`offset` window may skip: SCB has about 4 000. */
 const MAX_TABLE_OFFSET = 10_000;
 
@@ -263,12 +266,16 @@ async function tableWindow(
   }
   const page = Math.floor(offset / limit) + 1;
   const skip = offset - (page - 1) * limit;
-  const first = await searchTables({ ...common, page, pageSize: limit }, ctx);
+  // SCB's defaults (page 1, 20 per page) are left out, so the first page is the very request of a
+  // plain listing and shares its cache entry (and its recording).
+  const pageOf = (n: number) => ({
+    ...common,
+    page: n === 1 ? null : n,
+    pageSize: limit === SCB_PAGE_SIZE ? null : limit,
+  });
+  const first = await searchTables(pageOf(page), ctx);
   // The rest of the window is on the next page, if SCB has one (never ask past its last page).
-  const next =
-    skip > 0 && page < first.totalPages
-      ? await searchTables({ ...common, page: page + 1, pageSize: limit }, ctx)
-      : undefined;
+  const next = skip > 0 && page < first.totalPages ? await searchTables(pageOf(page + 1), ctx) : undefined;
   const nodes = [...first.tables, ...(next?.tables ?? [])].slice(skip, skip + limit);
   return { ...first, window: { limit, offset, nodes } };
 }

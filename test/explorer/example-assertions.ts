@@ -24,27 +24,27 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
     expect(data['municipality']).toMatchObject({
       population: 988500,
       currentWeather: { airTemperature: 2.4, station: { name: 'Stockholm-Observatoriekullen A' } },
-      jobAds: { total: 187 },
+      jobAds: { totalCount: 187 },
       wellCount: 4862,
     });
     const g = data['municipality'] as {
-      jobAds: { ads: unknown[] };
+      jobAds: { nodes: unknown[] };
       groundwaterStations: Array<{ id: string }>;
     };
-    expect(g.jobAds.ads).toHaveLength(3);
+    expect(g.jobAds.nodes).toHaveLength(3);
     expect(g.groundwaterStations.map((s) => s.id)).toEqual(['74_3', '74_7', '81_2']);
   },
 
   'weather-at-a-place': (data) => {
     expect(data).toMatchObject({
-      place: {
+      placeAt: {
         latitude: 59.3293,
         longitude: 18.0686,
         municipality: { code: '0180', name: 'Stockholm', county: { name: 'Stockholms län' } },
         municipalityMatch: { method: 'INSIDE', distanceKm: 0 },
       },
     });
-    const forecast = (data['place'] as { forecast: Step[] }).forecast;
+    const forecast = (data['placeAt'] as { forecast: Step[] }).forecast;
     expect(forecast).toHaveLength(3);
     expectRecordedSteps(forecast, ['airTemperature', 'windSpeed', 'windGust', 'relativeHumidity']);
   },
@@ -80,20 +80,23 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
   },
 
   'jobs-and-weather-where-i-am': (data) => {
-    const place = data['place'] as {
+    const place = data['placeAt'] as {
       municipality: {
         code: string;
-        jobAds: { total: number; ads: Array<{ id: string; headline: string; publishedAt: string }> };
+        jobAds: {
+          totalCount: number;
+          nodes: Array<{ id: string; headline: string; publicationStartsAt: string }>;
+        };
       };
       currentWeather: { airTemperature: number; station: { id: string; name: string } };
       forecast: Step[];
     };
     expect(place.municipality.code).toBe('0180');
-    expect(place.municipality.jobAds.total).toBe(412);
-    expect(place.municipality.jobAds.ads).toHaveLength(5);
-    expect(place.municipality.jobAds.ads[0]).toMatchObject({
+    expect(place.municipality.jobAds.totalCount).toBe(412);
+    expect(place.municipality.jobAds.nodes).toHaveLength(5);
+    expect(place.municipality.jobAds.nodes[0]).toMatchObject({
       headline: 'Backendutvecklare Java',
-      publishedAt: '2024-04-22T09:15:00+02:00',
+      publicationStartsAt: '2024-04-22T09:15:00+02:00',
     });
     expect(place.currentWeather).toMatchObject({
       airTemperature: 2.4,
@@ -103,16 +106,49 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
     expectRecordedSteps(place.forecast, ['airTemperature']);
   },
 
+  'a-county-as-a-map-layer': (data) => {
+    const layer = data['municipalityFeatures'] as {
+      type: string;
+      bbox: number[];
+      features: Array<{
+        type: string;
+        id: string;
+        geometry: { type: string; coordinates: unknown[] };
+        properties: { code: string; name: string; population: number; jobAdCount: number };
+      }>;
+    };
+    // Valid GeoJSON as it stands: a FeatureCollection of Features with polygonal geometries.
+    expect(layer.type).toBe('FeatureCollection');
+    expect(layer.bbox).toHaveLength(4);
+    expect(layer.features).toHaveLength(26);
+    for (const f of layer.features) {
+      expect(f.type).toBe('Feature');
+      expect(f.id).toBe(f.properties.code);
+      expect(f.id.startsWith('01')).toBe(true);
+      expect(['Polygon', 'MultiPolygon']).toContain(f.geometry.type);
+      expect(f.properties.population).toBeGreaterThan(0);
+    }
+    // SYNTHETIC population and job counts of the snapshot (test/fixtures/scb, test/fixtures/jobtech).
+    expect(layer.features.find((f) => f.id === '0180')?.properties).toEqual({
+      code: '0180',
+      name: 'Stockholm',
+      population: 988500,
+      jobAdCount: 9731,
+    });
+  },
+
   'groundwater-and-soil-under-a-place': (data) => {
     expect(data).toMatchObject({
-      place: {
+      placeAt: {
         municipality: { name: 'Uppsala', county: { name: 'Uppsala län' } },
         soilType: { name: 'Glacial lera' },
         bedrock: { name: 'Granit' },
       },
     });
     const stations = (
-      data['place'] as { nearestGroundwaterStations: Array<{ distanceKm: number; station: { id: string } }> }
+      data['placeAt'] as {
+        nearestGroundwaterStations: Array<{ distanceKm: number; station: { id: string } }>;
+      }
     ).nearestGroundwaterStations;
     expect(stations.length).toBeGreaterThan(0);
     expect(stations[0]?.station.id).toBe('96_4');
@@ -127,7 +163,8 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
         headline: 'Group Product Manager - Customer Care',
         employer: { name: 'Volvo Personvagnar AB' },
         // The recorded ad's times have no zone: read as Swedish summer time.
-        publishedAt: '2024-04-24T14:27:02+02:00',
+        publicationStartsAt: '2024-04-24T14:27:02+02:00',
+        applicationClosesAt: '2024-05-08T23:59:59+02:00',
         workplace: {
           municipality: { code: '0180', name: 'Stockholm', population: 988500 },
           // Recorded as [18.06858, 59.329323] = [lon, lat].
@@ -165,7 +202,7 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
       expect(n.location.longitude).toBeCloseTo(18.8, 0);
     }
     // SYNTHETIC elevation (test/fixtures/lantmateriet).
-    expect(data['place']).toMatchObject({
+    expect(data['placeAt']).toMatchObject({
       elevation: 812.6,
       municipality: { name: 'Jokkmokk', county: { name: 'Norrbottens län' } },
       weatherWarnings: [],
@@ -173,7 +210,9 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
   },
 
   'statistics-for-a-municipality': (data) => {
-    const tables = data['statisticsTables'] as Array<{ id: string }>;
+    const page = data['statisticsTablesPage'] as { totalCount: number; nodes: Array<{ id: string }> };
+    const tables = page.nodes;
+    expect(page.totalCount).toBeGreaterThanOrEqual(tables.length);
     // The real recorded table search for "befolkning".
     expect(tables).toHaveLength(10);
     expect(tables[0]?.id).toBe('TAB4552');
@@ -257,7 +296,7 @@ export const offlineOnlyAssertions: Record<string, (data: Record<string, unknown
   },
 };
 
-type Step = Record<string, unknown> & { time: string };
+type Step = Record<string, unknown> & { validAt: string };
 
 /** The SMHI recording every snapshot forecast point replays (see snapshot/manifest/smhi.json). */
 const recorded = JSON.parse(
@@ -274,8 +313,8 @@ const PARAMETER: Record<string, string> = {
 function expectRecordedSteps(steps: Step[], fields: string[]) {
   steps.forEach((step, i) => {
     const source = recorded.timeSeries[i]!;
-    expect(step.time).toBe(source.time);
+    expect(step.validAt).toBe(source.time);
     for (const field of fields)
-      expect(step[field], `${field} at ${step.time}`).toBe(source.data[PARAMETER[field]!]);
+      expect(step[field], `${field} at ${step.validAt}`).toBe(source.data[PARAMETER[field]!]);
   });
 }
