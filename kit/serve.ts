@@ -35,6 +35,8 @@ export interface ServeOptions {
     requestId: string,
     handle: () => Promise<void>,
   ) => Promise<void>;
+  /** The clock the subgraph's upstreams run on (default `Date.now`), for `extensions.upstream.freshForMs`. */
+  now?: () => number;
 }
 
 /**
@@ -79,6 +81,10 @@ export async function serveSubgraph(
                   cacheHits: trace.cacheHits,
                   stale: [...trace.stale],
                   offline: [...trace.offline],
+                  // How much longer the agency answers used stay fresh (a duration: the clocks differ).
+                  ...(trace.freshUntil !== undefined
+                    ? { freshForMs: Math.max(0, trace.freshUntil - (options.now ?? Date.now)()) }
+                    : {}),
                 },
               };
             },

@@ -7,10 +7,10 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { context as otelContext, propagation } from '@opentelemetry/api';
 import { type DocumentNode, execute, GraphQLError, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Headers, Response, fetch as undiciFetch } from 'undici';
 import { type CachePolicy, cachePolicyOf } from '../../kit/cache-policy.ts';
 import type { SharedRequestContext, SubgraphRuntime } from '../../kit/subgraph.ts';
-import { createTrace, EXECUTION_HEADERS, type RequestTrace } from '../../kit/upstream.ts';
+import { createTrace, EXECUTION_HEADERS, noteFreshUntil, type RequestTrace } from '../../kit/upstream.ts';
 
 /** The gateway's per-request context. */
 export interface GatewayContext extends SharedRequestContext {
@@ -77,6 +77,70 @@ export interface RemoteOptions {
   timeoutMs: number;
   /** Shared keep-alive dispatcher for all remote subgraphs. */
   dispatcher: Agent;
+  /** Identical fetches in flight share one HTTP call (`sharedFetches`; default true). */
+  dedup?: boolean;
+  /** The gateway's clock, for the subgraph's `freshForMs` (default `Date.now`). */
+  now?: () => number;
+}
+
+/** The fetch function a remote data source calls (undici's, with our dispatcher and timeout). */
+export type SubgraphFetch = (
+  url: string,
+  init: { method?: string; body?: unknown; headers?: unknown },
+) => Promise<Response>;
+
+/**
+ * On a Response the caller did not fetch itself but shared with an identical fetch in flight: its
+ * subgraph work was counted by the request that made the call.
+ */
+export const JOINED_HEADER = 'x-sodg-joined';
+
+/** A query sent by the gateway: `{"query":"query …` or `{"query":"{…` (a mutation is never shared). */
+const SHAREABLE_BODY = /^\{"query":"(?:query\b|\{)/;
+
+/**
+ * Identical subgraph fetches in flight at the same moment share one HTTP call: the same URL and the
+ * same body (the subgraph operation and its variables, entity representations included). Apollo's
+ * RemoteGraphQLDataSource deduplicates GETs only, and the gateway fetches with POST. The fetch that
+ * was first sends its own headers (request id, execution id, client, deadline); the others wait for
+ * its answer. Never merged: mutations, and answers the subgraph marks `private` (personal data) —
+ * a request that joined such a fetch makes its own call. Every caller gets a Response of its own
+ * (its own parse: the gateway merges entities into the objects it is given).
+ */
+export function sharedFetches(fetcher: SubgraphFetch): SubgraphFetch {
+  const inFlight = new Map<
+    string,
+    Promise<{ status: number; statusText: string; headers: Array<[string, string]>; body: string }>
+  >();
+  return async (url, init) => {
+    const body = init.body;
+    if ((init.method ?? 'GET') !== 'POST' || typeof body !== 'string' || !SHAREABLE_BODY.test(body))
+      return fetcher(url, init);
+    const key = `${url}\n${body}`;
+    let shared = inFlight.get(key);
+    const joined = shared !== undefined;
+    if (!shared) {
+      shared = fetcher(url, init)
+        .then(async (res) => ({
+          status: res.status,
+          statusText: res.statusText,
+          // Decoded already: the copy must not claim an encoding or a length it does not have.
+          headers: [...res.headers].filter(
+            ([name]) => name !== 'content-encoding' && name !== 'content-length',
+          ),
+          body: await res.text(),
+        }))
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, shared);
+    }
+    const answer = await shared;
+    const headers = new Headers(answer.headers);
+    if (joined) {
+      if (/\bprivate\b/i.test(headers.get('cache-control') ?? '')) return fetcher(url, init);
+      headers.set(JOINED_HEADER, '1');
+    }
+    return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
+  };
 }
 
 /**
@@ -86,14 +150,15 @@ export interface RemoteOptions {
  */
 export class UndiciRemoteDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(private readonly options: RemoteOptions) {
+    const fetch: SubgraphFetch = (input, init) =>
+      undiciFetch(input, {
+        ...(init as object),
+        dispatcher: options.dispatcher,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
     super({
       url: options.url,
-      fetcher: ((input: string, init: Record<string, unknown>) =>
-        undiciFetch(input, {
-          ...(init as object),
-          dispatcher: options.dispatcher,
-          signal: AbortSignal.timeout(options.timeoutMs),
-        })) as never,
+      fetcher: (options.dedup === false ? fetch : sharedFetches(fetch)) as never,
     });
   }
 
@@ -122,14 +187,20 @@ export class UndiciRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
   ): Promise<GatewayGraphQLResponse> {
     const response = await super.process(options);
     const upstream = response.extensions?.['upstream'] as
-      | { stale?: string[]; calls?: number; cacheHits?: number; offline?: string[] }
+      | { stale?: string[]; calls?: number; cacheHits?: number; offline?: string[]; freshForMs?: number }
       | undefined;
     const trace = (options.context as Partial<GatewayContext>).trace;
     if (upstream && trace) {
+      // What the answer is made of holds for every request that got it; the work only for the one
+      // that asked (a request that joined an identical fetch made no call).
       for (const agency of upstream.stale ?? []) trace.stale.add(agency);
       for (const agency of upstream.offline ?? []) trace.offline.add(agency);
-      trace.upstreamCalls += upstream.calls ?? 0;
-      trace.cacheHits += upstream.cacheHits ?? 0;
+      if (typeof upstream.freshForMs === 'number')
+        noteFreshUntil(trace, (this.options.now ?? Date.now)() + upstream.freshForMs);
+      if (!response.http?.headers.get(JOINED_HEADER)) {
+        trace.upstreamCalls += upstream.calls ?? 0;
+        trace.cacheHits += upstream.cacheHits ?? 0;
+      }
     }
     return response;
   }

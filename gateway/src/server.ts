@@ -296,6 +296,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         url: entry.url,
         timeoutMs: g.SUBGRAPH_TIMEOUT_MS,
         dispatcher: remoteAgent,
+        now: clock,
       });
     },
   });

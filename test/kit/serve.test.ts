@@ -7,7 +7,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SubgraphServer, serveSubgraph } from '../../kit/serve.ts';
-import type { SubgraphRuntime } from '../../kit/subgraph.ts';
+import type { SharedRequestContext, SubgraphRuntime } from '../../kit/subgraph.ts';
+import { noteFreshUntil } from '../../kit/upstream.ts';
 
 function runtime(): SubgraphRuntime {
   return {
@@ -101,6 +102,45 @@ describe('serveSubgraph: a stand-alone subgraph over HTTP', () => {
       expect((await hello(everywhere.url)).status).toBe(200);
     } finally {
       await everywhere.stop();
+    }
+  });
+});
+
+describe('serveSubgraph: freshness of the answers used', () => {
+  it('reports in extensions.upstream.freshForMs how much longer the agency answers it used stay fresh', async () => {
+    const server = await serveSubgraph(
+      {
+        ...runtime(),
+        schema: buildSubgraphSchema({
+          typeDefs: parse(
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"]) type Query { hello: String }',
+          ),
+          resolvers: {
+            Query: {
+              hello: (_: unknown, __: unknown, ctx: unknown) => {
+                // An upstream answer fresh for 4 s more, on the subgraph's clock.
+                noteFreshUntil((ctx as SharedRequestContext).trace, 1_000 + 4_000);
+                return 'world';
+              },
+            },
+          },
+        }),
+        contextFor: (shared) => shared,
+      },
+      0,
+      '127.0.0.1',
+      { now: () => 1_000 },
+    );
+    try {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ hello }' }),
+      });
+      const body = (await res.json()) as { extensions: { upstream: { freshForMs?: number } } };
+      expect(body.extensions.upstream.freshForMs).toBe(4_000);
+    } finally {
+      await server.stop();
     }
   });
 });
