@@ -301,6 +301,32 @@ describe.skipIf(!hasRedis())('Redis store (REDIS_URL)', () => {
     expect(await cacheGet(reader, key, 1_000, silentLogger)).toEqual({ population: 988_943 });
   });
 
+  it('a reader parses an entry from Redis once, then serves it from its own first level (frozen)', async () => {
+    const writer = redis();
+    const reader = redis();
+    const key = `${run}:first-level`;
+    cleanups.unshift(() => writer.delete(key));
+    await cacheSet(writer, key, { v: 1 }, MINUTE, 1_000, silentLogger);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const first = await cacheGet<{ v: number }>(reader, key, 1_000, silentLogger);
+      expect(first).toEqual({ v: 1 });
+      expect(parse).toHaveBeenCalled();
+      parse.mockClear();
+      const second = await cacheGet<{ v: number }>(reader, key, 1_000, silentLogger);
+      expect(second).toBe(first);
+      expect(parse).not.toHaveBeenCalled();
+      expect(Object.isFrozen(second)).toBe(true);
+    } finally {
+      parse.mockRestore();
+    }
+    // Another replica refreshes the entry: a local value the caller still accepts is served as it
+    // is; one it no longer accepts (expired, another data version) is read from Redis again.
+    await cacheSet(writer, key, { v: 2 }, MINUTE, 1_000, silentLogger);
+    expect(await cacheGet(reader, key, 1_000, silentLogger, () => true)).toEqual({ v: 1 });
+    expect(await cacheGet(reader, key, 1_000, silentLogger, () => false)).toEqual({ v: 2 });
+  });
+
   it('two gateway replicas: the second upstream answers from the entry the first one fetched', async () => {
     const agency = `${run}-agency`;
     const clock = fakeClock();
