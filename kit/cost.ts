@@ -26,7 +26,10 @@ export interface FieldCost {
   assumedSize?: number | ((args: Record<string, unknown>) => number);
   /** Arguments that bound the list (first one given wins), default `limit`, `first`, `pageSize`. */
   slicingArguments?: readonly string[];
-  /** Child list fields sized by this field's slicing argument (a page's `ads` or `nodes`). */
+  /**
+   * Child list fields sized by this field's slicing argument (a page's `ads` or `nodes`), or without
+   * one by its `assumedSize` (a FeatureCollection's `features`: 290 municipalities, or one county's).
+   */
   sizedFields?: readonly string[];
 }
 

@@ -171,3 +171,66 @@ function segmentsCross(
 
 /** Sweden's extent with a small margin: anything outside is not a Swedish point. */
 export const SWEDEN_BBOX: BBox = { minLon: 10.5, minLat: 55.0, maxLon: 24.5, maxLat: 69.5 };
+
+/**
+ * The polygons with every position rounded to `decimals` places (RFC 7946 §11.2: 6 places are about
+ * 10 cm). Positions that fall together are kept once; a hole that shrinks below a ring (four
+ * positions) is dropped, and so is a polygon whose outer ring does. Null when nothing is left.
+ */
+export function roundPolygonal(geometry: Polygonal, decimals: number): Polygonal | null {
+  const factor = 10 ** decimals;
+  const round = (n: number) => Math.round(n * factor) / factor;
+  const polygons: PolygonCoords[] = [];
+  for (const polygon of polygonsOf(geometry)) {
+    const rings: Ring[] = [];
+    for (const ring of polygon) {
+      const kept: Ring = [];
+      for (const [lon, lat] of ring) {
+        const p: Position = [round(lon as number), round(lat as number)];
+        const last = kept.at(-1);
+        if (!last || last[0] !== p[0] || last[1] !== p[1]) kept.push(p);
+      }
+      if (kept.length >= 4) rings.push(kept);
+      else if (rings.length === 0) break; // the outer ring collapsed, and with it the polygon
+    }
+    if (rings.length > 0) polygons.push(rings);
+  }
+  if (polygons.length === 0) return null;
+  return geometry.type === 'Polygon' && polygons.length === 1
+    ? { type: 'Polygon', coordinates: polygons[0]! }
+    : { type: 'MultiPolygon', coordinates: polygons };
+}
+
+/**
+ * The area-weighted centre of polygons, [lon, lat] (holes subtracted). Computed in plain degrees:
+ * over a region the size of a county the convergence of meridians moves it by far less than the
+ * outlines' own simplification. Null for polygons without area.
+ */
+export function areaCentroid(geometries: readonly Polygonal[]): [number, number] | null {
+  let area = 0;
+  let x = 0;
+  let y = 0;
+  for (const geometry of geometries) {
+    for (const polygon of polygonsOf(geometry)) {
+      for (const [i, ring] of polygon.entries()) {
+        // Outer rings count positive, holes negative, whichever way each ring winds.
+        let a = 0;
+        let cx = 0;
+        let cy = 0;
+        for (let j = 0; j + 1 < ring.length; j++) {
+          const [x1, y1] = ring[j] as [number, number];
+          const [x2, y2] = ring[j + 1] as [number, number];
+          const cross = x1 * y2 - x2 * y1;
+          a += cross;
+          cx += (x1 + x2) * cross;
+          cy += (y1 + y2) * cross;
+        }
+        const sign = (i === 0 ? 1 : -1) * Math.sign(a);
+        area += (sign * a) / 2;
+        x += (sign * cx) / 6;
+        y += (sign * cy) / 6;
+      }
+    }
+  }
+  return area > 0 ? [x / area, y / area] : null;
+}

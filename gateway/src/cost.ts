@@ -161,7 +161,9 @@ export function estimateCost(
       const childSized = new Map<string, number>();
       if (meta.sizedFields) {
         const slice = slicing(meta, args);
-        for (const f of meta.sizedFields) childSized.set(f, slice ?? DEFAULT_LIST_SIZE);
+        // Without a slicing argument, the size the field declares (a FeatureCollection of one county).
+        const size = slice ?? (meta.assumedSize === undefined ? DEFAULT_LIST_SIZE : assumed(meta, args));
+        for (const f of meta.sizedFields) childSized.set(f, size);
       }
       cost += walk(node.selectionSet, getNamedType(def.type), count, here, childSized, seen);
     }
@@ -217,8 +219,13 @@ function listSize(meta: FieldCost, args: Record<string, unknown>, sizedByParent:
   if (sizedByParent !== undefined) return sizedByParent;
   const sliced = slicing(meta, args);
   if (sliced !== undefined) return sliced;
-  if (typeof meta.assumedSize === 'function') return meta.assumedSize(args);
-  return meta.assumedSize ?? DEFAULT_LIST_SIZE;
+  return meta.assumedSize === undefined ? DEFAULT_LIST_SIZE : assumed(meta, args);
+}
+
+function assumed(meta: FieldCost, args: Record<string, unknown>): number {
+  return typeof meta.assumedSize === 'function'
+    ? meta.assumedSize(args)
+    : (meta.assumedSize ?? DEFAULT_LIST_SIZE);
 }
 
 /** The error an operation over a limit is refused with (before any upstream call). */

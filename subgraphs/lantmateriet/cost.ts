@@ -13,6 +13,13 @@ export const cost: FieldCosts = {
   'Query.municipalities': { assumedSize: (args) => (args['county'] ? LARGEST_COUNTY : MUNICIPALITY_COUNT) },
   'Query.counties': { assumedSize: COUNTY_COUNT },
   'County.municipalities': { assumedSize: LARGEST_COUNTY },
+  // FeatureCollections: embedded, no agency call; their `features` list is as long as the members.
+  'Query.municipalityFeatures': {
+    assumedSize: (args) => (args['county'] ? LARGEST_COUNTY : MUNICIPALITY_COUNT),
+    sizedFields: ['features'],
+  },
+  'Query.countyFeatures': { assumedSize: COUNTY_COUNT, sizedFields: ['features'] },
+  'County.municipalityFeatures': { assumedSize: LARGEST_COUNTY, sizedFields: ['features'] },
   'Query.placeNames': { agency: 'lantmateriet', calls: 'item' },
   'Query.addresses': { agency: 'lantmateriet', calls: 'item' },
   // Every place of one request in one MultiPoint call.

@@ -104,6 +104,19 @@ describe('everyday queries pass and say what they cost', () => {
     expect(c(large) - c(small)).toBe(98 * 3);
   });
 
+  it('a FeatureCollection is sized by its members: 290 municipalities, a county at most 49, 21 counties', async () => {
+    const estimated = async (query: string) =>
+      ((await post(query)).body.extensions!['cost'] as { estimated: number }).estimated;
+    const all = await estimated('{ municipalityFeatures { features { id } } }');
+    const county = await estimated('{ municipalityFeatures(county: "01") { features { id } } }');
+    const counties = await estimated('{ countyFeatures { features { id } } }');
+    const nested = await estimated('{ county(code: "01") { municipalityFeatures { features { id } } } }');
+    // Each feature costs itself and its id.
+    expect(all - county).toBe((290 - 49) * 2);
+    expect(county - counties).toBe((49 - 21) * 2);
+    expect(nested - county).toBe(1);
+  });
+
   it.each(readdirSync('schema/examples').filter((f) => f.endsWith('.graphql')))(
     'example %s is within the default limits',
     async (file) => {
