@@ -6,9 +6,11 @@
  *
  * Runs, each against a fresh in-process gateway on a free port:
  * 1. cold: the README query's first request on an empty cache (time, upstream calls), then its second;
- * 2. cache off: autocannon with a cache that stores nothing, so every query goes "upstream"
- *    (snapshot reads; single-flight still merges identical concurrent calls);
- * 3. warm: autocannon with the normal cache, primed by one request;
+ * 2. cache off: autocannon with an upstream cache that stores nothing and the whole-response cache
+ *    off (RESPONSE_CACHE=off), so every query executes and goes "upstream" (snapshot reads;
+ *    single-flight still merges identical concurrent calls);
+ * 3. warm: autocannon with the normal upstream cache, primed by one request, first with the
+ *    whole-response cache off (every query executes: the engine's own speed), then on (the default);
  * 4. entity-heavy queries (all 290 municipalities; a county's municipalities joined with SCB
  *    population, batched into one upstream call): one request cold, one warm.
  * Prints requests/s, p50/p99 latency and upstream calls per query. Every response is compared with
@@ -73,8 +75,11 @@ function noCache(): Keyv {
   return new Keyv({ store });
 }
 
-/** A fresh gateway; without `cache` it builds its own from the config, as in production (in-memory LRU). */
-async function startGateway(cache?: Keyv): Promise<Bench> {
+/**
+ * A fresh gateway; without `cache` it builds its own from the config, as in production (in-memory
+ * LRU). `responseCache`: RESPONSE_CACHE (default on, as in production).
+ */
+async function startGateway(cache?: Keyv, responseCache: 'on' | 'off' = 'on'): Promise<Bench> {
   // One load generator is one client: the per-client limits are off here, so that the figures are
   // the gateway's own throughput (bench/resilience.ts measures what the limits do).
   const config = loadConfig({
@@ -82,6 +87,7 @@ async function startGateway(cache?: Keyv): Promise<Bench> {
     LOG_LEVEL: 'error',
     CLIENT_REQUESTS_PER_MINUTE: '0',
     CLIENT_COST_PER_MINUTE: '0',
+    RESPONSE_CACHE: responseCache,
   });
   const events: UpstreamEvent[] = [];
   const app = await createGatewayApp({
@@ -185,13 +191,16 @@ async function main() {
   );
   await bench.stop();
 
-  // 2. Cache off: every query misses the cache.
+  // 2. Cache off: every query executes and misses the upstream cache.
   const results: LoadResult[] = [];
-  bench = await startGateway(noCache());
+  bench = await startGateway(noCache(), 'off');
   results.push(await load(bench, 'cold (cache off)', README_QUERY));
   await bench.stop();
 
-  // 3. Warm cache.
+  // 3. Warm upstream cache: every query executes (whole-response cache off), then the default.
+  bench = await startGateway(undefined, 'off');
+  results.push(await load(bench, 'warm, resp. off', README_QUERY));
+  await bench.stop();
   bench = await startGateway();
   results.push(await load(bench, 'warm cache', README_QUERY));
 
@@ -204,7 +213,7 @@ async function main() {
   }
 
   console.log(
-    `  (cache off: identical concurrent queries share one upstream call (single-flight), so about 1 in ${connections}\n   queries reaches the upstream; in snapshot mode "upstream" is a file read, live it is an HTTP round trip.)`,
+    `  (cache off: identical concurrent queries share one upstream call (single-flight), so about 1 in ${connections}\n   queries reaches the upstream; in snapshot mode "upstream" is a file read, live it is an HTTP round trip.\n   warm, resp. off: every query executes, its upstream answers from the cache (RESPONSE_CACHE=off);\n   warm cache: the default, repeated queries answered by the whole-response cache.)`,
   );
 
   // 4. Many entities in one query: cold (empty cache) and warm, one request each.

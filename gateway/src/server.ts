@@ -402,7 +402,12 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     }
     // Redis, when used: `down` means this process serves from its own cache and limits meanwhile.
     const redis = g.CACHE_URL
-      ? { cache: cacheState(cache), clientLimits: clientLimits.state(), persistedQueries: persisted.state() }
+      ? {
+          cache: cacheState(cache),
+          clientLimits: clientLimits.state(),
+          persistedQueries: persisted.state(),
+          ...(responseStore ? { responseCache: cacheState(responseStore) } : {}),
+        }
       : undefined;
     return { ready, checks, agencies, ...(redis ? { redis } : {}) };
   }

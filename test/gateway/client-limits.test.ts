@@ -148,7 +148,12 @@ describe.skipIf(!hasRedis())('shared through Redis', () => {
     // The key itself is never stored: only a hash of it.
     expect(keys[0]).not.toContain('team-shared');
     const ready = (await (await fetch(`${a.url}/ready`)).json()) as { redis: Record<string, string> };
-    expect(ready.redis).toEqual({ cache: 'up', clientLimits: 'up', persistedQueries: 'up' });
+    expect(ready.redis).toEqual({
+      cache: 'up',
+      clientLimits: 'up',
+      persistedQueries: 'up',
+      responseCache: 'up',
+    });
   });
 });
 
