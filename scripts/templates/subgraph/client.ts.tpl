@@ -22,6 +22,10 @@ export function create{{Pascal}}Client(upstream: Upstream): {{Pascal}}Client {
         path: `/municipalities/${encodeURIComponent(code)}`,
         parse: parseSummary,
         ttlMs: 60 * 60_000,
+        // This API answers 404 when it has nothing for a municipality: "no such thing", so null. Keep
+        // this only where a 404 means that; elsewhere the kit reports a 404 as UPSTREAM_BAD_RESPONSE
+        // (a moved API or a wrong base URL), never as a null that reads as "no data".
+        notFoundIsNull: true,
         trace,
       });
       return result ?? null;

@@ -36,20 +36,33 @@ export type County = {
   __typename?: 'County';
   /** 2-digit county code, e.g. "01". */
   code: Scalars['String']['output'];
-  /** Mean and median income (tkr), residents aged 20+; see `Municipality.income`. Källa: SCB (CC0). */
+  /**
+   * Mean and median income (tkr), residents aged 20+; see `Municipality.income`. Källa: SCB (CC0).
+   * Null only with an error (a figure SCB marks missing is a null `mean` or `median`).
+   */
   income: Maybe<Income>;
   /**
    * The county's municipalities ranked by population in `year` (latest when omitted), largest first;
    * `limit` 1–290, default 5. One SCB request for all of them. Källa: SCB (CC0).
+   * Municipalities without a figure that year are left out (empty when none has one); null only with an error.
    */
   largestMunicipalities: Maybe<Array<RankedMunicipality>>;
-  /** Population (number of persons) in `year`, latest when omitted; see `Municipality.population`. Källa: SCB (CC0). */
+  /**
+   * Population (number of persons) in `year`, latest when omitted; see `Municipality.population`. Källa: SCB (CC0).
+   * Null when SCB marks the figure missing or confidential (its cell has no value).
+   */
   population: Maybe<Scalars['Int']['output']>;
-  /** The population figure with its table and period. Källa: SCB (CC0). */
+  /** The population figure with its table and period. Källa: SCB (CC0). Null only with an error (a figure SCB marks missing is `population: null`). */
   populationFigure: Maybe<PopulationFigure>;
-  /** Population per year, oldest first; see `Municipality.populationHistory`. Källa: SCB (CC0). */
+  /**
+   * Population per year, oldest first; see `Municipality.populationHistory`. Källa: SCB (CC0).
+   * Years SCB has not published are left out; null only with an error.
+   */
   populationHistory: Maybe<Array<PopulationFigure>>;
-  /** Any SCB table with `Region` fixed to this county's code; see `Query.statistics`. Källa: SCB (CC0). */
+  /**
+   * Any SCB table with `Region` fixed to this county's code; see `Query.statistics`. Källa: SCB (CC0).
+   * Null only with an error (an unknown table, variable or value is BAD_USER_INPUT).
+   */
   statistics: Maybe<StatisticsResult>;
 };
 
@@ -126,9 +139,15 @@ export type CountyRanking = {
 /** Mean and median total earned income (sammanräknad förvärvsinkomst), residents aged 20+, both sexes. Källa: SCB (CC0). */
 export type Income = {
   __typename?: 'Income';
-  /** Mean income, thousands of SEK (tkr) per person (SCB content HE0110J7). */
+  /**
+   * Mean income, thousands of SEK (tkr) per person (SCB content HE0110J7).
+   * Null when SCB marks the figure missing or confidential (its cell has no value).
+   */
   mean: Maybe<Scalars['Float']['output']>;
-  /** Median income, thousands of SEK (tkr) per person (SCB content HE0110J8). */
+  /**
+   * Median income, thousands of SEK (tkr) per person (SCB content HE0110J8).
+   * Null when SCB marks the figure missing or confidential (its cell has no value).
+   */
   median: Maybe<Scalars['Float']['output']>;
   /** The SCB table: "TAB3554". */
   table: Scalars['String']['output'];
@@ -149,6 +168,7 @@ export type Municipality = {
   /**
    * Mean and median total earned income (sammanräknad förvärvsinkomst), thousands of SEK (tkr), of
    * residents aged 20 and over, both sexes, in `year` (latest published when omitted). Table TAB3554. Källa: SCB (CC0).
+   * Null only with an error (a figure SCB marks missing is a null `mean` or `median`).
    */
   income: Maybe<Income>;
   /**
@@ -157,19 +177,25 @@ export type Municipality = {
    * of the month) — the December value (YYYYM12) for a finished year, otherwise the latest month published
    * for that year (see `populationFigure.period`). From 2025 SCB adds small random noise (CKM) to all
    * population figures: parts need not sum to totals. Källa: SCB (CC0).
+   * Null when SCB marks the figure missing or confidential (its cell has no value).
    */
   population: Maybe<Scalars['Int']['output']>;
-  /** The population figure with the table and period it comes from. Källa: SCB (CC0). */
+  /**
+   * The population figure with the table and period it comes from. Källa: SCB (CC0).
+   * Null only with an error (a figure SCB marks missing is `population: null`).
+   */
   populationFigure: Maybe<PopulationFigure>;
   /**
    * Population per year from `from` to `to` (inclusive; default all published years), one entry per year,
    * oldest first; years ≥ 2025 use December or the latest month published (see `period`). Källa: SCB (CC0).
+   * Years SCB has not published are left out; null only with an error.
    */
   populationHistory: Maybe<Array<PopulationFigure>>;
   /**
    * Any SCB table for this municipality: the table's `Region` variable is fixed to this municipality's code,
    * the rest is `selection` (see `Query.statistics`). Requests for many municipalities in one GraphQL
    * request are batched into one SCB request per table and selection. Källa: SCB (CC0).
+   * Null only with an error (an unknown table, variable or value is BAD_USER_INPUT).
    */
   statistics: Maybe<StatisticsResult>;
 };
@@ -244,7 +270,7 @@ export type PopulationFigure = {
    * ("2025M12" = 31 December 2025, "2026M04" = 30 April 2026, table TAB6471).
    */
   period: Scalars['String']['output'];
-  /** Number of persons. */
+  /** Number of persons. Null when SCB marks the figure missing or confidential (its cell has no value). */
   population: Maybe<Scalars['Int']['output']>;
   /** The SCB table, e.g. "TAB638". */
   table: Scalars['String']['output'];
@@ -257,6 +283,7 @@ export type Query = {
   /**
    * The 21 counties ranked by population or income, `order` DESC (default) or ASC, the `first` 1–21
    * places (default 21). One SCB data request per measure. Källa: SCB (CC0).
+   * Counties without a value that year are left out (empty when none has one); null only with an error.
    */
   rankCounties: Maybe<Array<CountyRanking>>;
   /**
@@ -264,12 +291,14 @@ export type Query = {
    * `order` DESC (default, largest first) or ASC; the `first` 1–290 places (default 10); `year` latest
    * when omitted. One SCB data request per measure, however many municipalities. Municipalities without
    * a value that year are left out. Källa: SCB (CC0).
+   * Empty when none has a value; null only with an error.
    */
   rankMunicipalities: Maybe<Array<MunicipalityRanking>>;
   /**
    * Data of any SCB table: give each variable's values (variables that cannot be eliminated are required;
    * see `statisticsTable(id).variables`). Checked against SCB's metadata before any data request; selections
    * larger than SCB's cell limit are split and reassembled. Källa: SCB (CC0).
+   * Null only with an error (an unknown table, variable or value is BAD_USER_INPUT).
    */
   statistics: Maybe<StatisticsResult>;
   /**
@@ -405,11 +434,11 @@ export type StatisticsMeasure = {
   __typename?: 'StatisticsMeasure';
   /** ContentsCode value, e.g. "BE0101N1". */
   code: Scalars['String']['output'];
-  /** Decimals SCB publishes. */
+  /** Decimals SCB publishes. Null when SCB gives none. */
   decimals: Maybe<Scalars['Int']['output']>;
   /** Label (Swedish), e.g. "Folkmängd". */
   label: Scalars['String']['output'];
-  /** Unit as SCB gives it, e.g. "antal personer", "tkr". */
+  /** Unit as SCB gives it, e.g. "antal personer", "tkr". Null when SCB gives none. */
   unit: Maybe<Scalars['String']['output']>;
 };
 
@@ -424,7 +453,10 @@ export type StatisticsResult = {
   mandatoryNotes: Array<Scalars['String']['output']>;
   /** The table's notes. */
   notes: Array<Scalars['String']['output']>;
-  /** Number of rows (cells). */
+  /**
+   * Number of rows (cells).
+   * @deprecated Use `rowsPage { totalCount }`.
+   */
   rowCount: Scalars['Int']['output'];
   /**
    * One row per cell; `limit` 1–10000 (default 1000).
@@ -433,7 +465,7 @@ export type StatisticsResult = {
   rows: Array<StatisticsRow>;
   /** The rows (one per cell), a page at a time, with how many there are in all. */
   rowsPage: StatisticsRowPage;
-  /** Publisher, "SCB". */
+  /** Publisher, "SCB". Null when SCB gives none. */
   source: Maybe<Scalars['String']['output']>;
   /** Table id. */
   table: Scalars['String']['output'];
@@ -442,7 +474,7 @@ export type StatisticsResult = {
    * @deprecated Use `updatedAt` (DateTime).
    */
   updated: Maybe<Scalars['String']['output']>;
-  /** When SCB last updated the data; normalised as `StatisticsTable.updatedAt`. */
+  /** When SCB last updated the data; normalised as `StatisticsTable.updatedAt`. Null when SCB gives no `updated`. */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -465,13 +497,13 @@ export type StatisticsRow = {
   __typename?: 'StatisticsRow';
   /** Every dimension of the answer (variables left out of the selection do not appear). */
   dimensions: Array<StatisticsCoordinate>;
-  /** The measure (ContentsCode) with its unit. */
+  /** The measure (ContentsCode) with its unit. Null when the answer has no contents variable. */
   measure: Maybe<StatisticsMeasure>;
-  /** The period the cell is for: SCB's time code, e.g. "2024" (a year) or "2025M12" (a month). */
+  /** The period the cell is for: SCB's time code, e.g. "2024" (a year) or "2025M12" (a month). Null when the answer has no time variable. */
   period: Maybe<Scalars['String']['output']>;
-  /** The region coordinate, if the table has a Region variable. */
+  /** The region coordinate, if the table has a Region variable. Null otherwise. */
   region: Maybe<StatisticsValue>;
-  /** SCB's status symbol for the cell (e.g. ".."), if any. */
+  /** SCB's status symbol for the cell (e.g. ".."), if any. Null when SCB gives none. */
   status: Maybe<Scalars['String']['output']>;
   /**
    * The time coordinate's code, e.g. "2024" or "2025M12".
@@ -513,21 +545,21 @@ export type StatisticsTable = {
   __typename?: 'StatisticsTable';
   /** SCB's description of the table, as SCB gives it (may be empty). */
   description: Scalars['String']['output'];
-  /** First and last period published (SCB time codes such as "1968", "2025M01"). */
+  /** First and last period published (SCB time codes such as "1968", "2025M01"). Null when SCB's listing gives none. */
   firstPeriod: Maybe<Scalars['String']['output']>;
   /** Table id, e.g. "TAB638". */
   id: Scalars['String']['output'];
   /** Title (Swedish), usually with the period covered. */
   label: Scalars['String']['output'];
-  /** Last period published, e.g. "2025M12". */
+  /** Last period published, e.g. "2025M12". Null when SCB's listing gives none. */
   lastPeriod: Maybe<Scalars['String']['output']>;
-  /** The table's notes; SCB requires showing the mandatory ones (e.g. the CKM noise note). */
+  /** The table's notes; SCB requires showing the mandatory ones (e.g. the CKM noise note). Empty when the table has none; null only with an error. */
   notes: Maybe<Array<Scalars['String']['output']>>;
-  /** Publisher, "SCB". */
+  /** Publisher, "SCB". Null when SCB's listing gives none. */
   source: Maybe<Scalars['String']['output']>;
-  /** Subject area code, e.g. "BE" (population). */
+  /** Subject area code, e.g. "BE" (population). Null when SCB's listing gives none. */
   subjectCode: Maybe<Scalars['String']['output']>;
-  /** "Annual", "Quarterly", "Monthly", … */
+  /** "Annual", "Quarterly", "Monthly", … Null when SCB's listing gives none. */
   timeUnit: Maybe<Scalars['String']['output']>;
   /**
    * When SCB last updated the table, ISO-8601 UTC.
@@ -538,11 +570,12 @@ export type StatisticsTable = {
    * When SCB last updated the table. A time SCB sends without a zone is read as Swedish local time
    * (UNCONFIRMED by SCB; its older API lists 08:00 for what the newer one gives as 07:00Z); one that is
    * not a date-time is null with UPSTREAM_BAD_RESPONSE.
+   * Null when SCB gives no `updated`.
    */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
   /** Variable labels as listed by SCB's search (no extra request). */
   variableNames: Array<Scalars['String']['output']>;
-  /** Variables with their values and codelists (one metadata request per table, fetched only when asked). */
+  /** Variables with their values and codelists (one metadata request per table, fetched only when asked). Null only with an error. */
   variables: Maybe<Array<StatisticsVariable>>;
 };
 
@@ -617,15 +650,24 @@ export type SwedenStatistics = {
   __typename?: 'SwedenStatistics';
   /** SCB's region code for the whole country: "00". */
   code: Scalars['String']['output'];
-  /** Mean and median income (tkr), residents aged 20+. Källa: SCB (CC0). */
+  /**
+   * Mean and median income (tkr), residents aged 20+. Källa: SCB (CC0).
+   * Null only with an error (a figure SCB marks missing is a null `mean` or `median`).
+   */
   income: Maybe<Income>;
-  /** Population of Sweden (number of persons) in `year`, latest when omitted; see `Municipality.population`. Källa: SCB (CC0). */
+  /**
+   * Population of Sweden (number of persons) in `year`, latest when omitted; see `Municipality.population`. Källa: SCB (CC0).
+   * Null when SCB marks the figure missing or confidential (its cell has no value).
+   */
   population: Maybe<Scalars['Int']['output']>;
-  /** The population figure with its table and period. Källa: SCB (CC0). */
+  /** The population figure with its table and period. Källa: SCB (CC0). Null only with an error (a figure SCB marks missing is `population: null`). */
   populationFigure: Maybe<PopulationFigure>;
-  /** Population per year, oldest first. Källa: SCB (CC0). */
+  /** Population per year, oldest first. Källa: SCB (CC0). Years SCB has not published are left out; null only with an error. */
   populationHistory: Maybe<Array<PopulationFigure>>;
-  /** Any SCB table with `Region` fixed to "00" (Riket). Källa: SCB (CC0). */
+  /**
+   * Any SCB table with `Region` fixed to "00" (Riket). Källa: SCB (CC0).
+   * Null only with an error (an unknown table, variable or value is BAD_USER_INPUT).
+   */
   statistics: Maybe<StatisticsResult>;
 };
 
