@@ -211,6 +211,8 @@ export function normaliseDate(
 export interface TimeSource {
   /** The agency as the kit names it (`smhi`, `scb`, …): the error's `agency`. */
   agency: string;
+  /** How the message names the agency (default: `agency` in capitals, e.g. "SMHI"). */
+  name?: string;
   /** What the agency calls the value, e.g. "`updated`" or "the ad's `publication_date`". */
   what: string;
 }
@@ -224,7 +226,7 @@ function badTime(value: unknown, source: TimeSource, problem: string): UpstreamE
   return new UpstreamError(
     'BAD_PAYLOAD',
     source.agency,
-    `${source.agency.toUpperCase()} sent ${source.what} as ${shown(value)}: ${problem}, so it is left out.`,
+    `${source.name ?? source.agency.toUpperCase()} sent ${source.what} as ${shown(value)}: ${problem}, so it is left out.`,
   );
 }
 

@@ -24,7 +24,7 @@ import type { UpstreamEvent } from '../kit/upstream.ts';
 
 /** The query the README opens with; always recorded. */
 export const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 
 export interface RecordOptions {
   /** The environment (`process.env`); UPSTREAM_MODE is forced to `record`. */

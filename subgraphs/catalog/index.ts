@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Kind, parse } from 'graphql';
 import { url } from '../../kit/config.ts';
 import { createRateLimiter } from '../../kit/ratelimit.ts';
+import { DateScalar, DateTime } from '../../kit/scalars.ts';
 import { createSubgraph } from '../../kit/subgraph.ts';
 import { CATALOG_TTL_MS, createCatalogClient } from './client.ts';
 import type { CatalogContext } from './context.ts';
@@ -67,7 +68,7 @@ export const catalog = createSubgraph({
     });
     const client = createCatalogClient(upstream);
     return {
-      resolvers: createResolvers(),
+      resolvers: { ...createResolvers(), DateTime, Date: DateScalar },
       context: (shared): CatalogContext => ({
         trace: shared.trace,
         baseUrl: kit.config.DATAPORTAL_API_URL,

@@ -1,3 +1,4 @@
+import { upstreamDate, upstreamDateTime } from '../../kit/datetime.ts';
 import { badInput } from '../../kit/errors.ts';
 import { requireCounty, requireMunicipality } from '../../kit/sweden.ts';
 import type {
@@ -15,6 +16,13 @@ import { agencyMappings, mappingFor, mappingOfPublishers, type ServedMatch, serv
 import { concept, FILE_TYPES, formatCode, hvdEnumOf, hvdUri, mediaTypeOf, themeUri } from './vocab.ts';
 
 const AGENCY = 'catalog';
+
+/**
+ * A DCAT date (xsd:date, xsd:dateTime or gYear, as publishers give them) for a `Date` field: the day,
+ * null for a bare year or year-month, UPSTREAM_BAD_RESPONSE for anything that is not a date.
+ */
+const catalogDate = (value: string | null, what: string) =>
+  upstreamDate(value, { agency: AGENCY, name: 'The data catalogue', what, partial: 'null' });
 /** Deepest offset we page to: beyond it the registry's ordering drifts with the nightly harvest anyway. */
 export const MAX_OFFSET = 10_000;
 const MAX_SEARCH_CHARS = 200;
@@ -325,6 +333,16 @@ export function createResolvers(): Resolvers {
       publisherModified: (d) => d.publisherModified,
       issued: (d) => d.issued,
       modified: (d) => d.registryModified,
+      publisherModifiedOn: (d) => catalogDate(d.publisherModified, "the dataset's dcterms:modified"),
+      issuedOn: (d) => catalogDate(d.issued, "the dataset's dcterms:issued"),
+      // The registry (EntryStore) writes its dates with the Swedish offset; one without is read so too.
+      registryModifiedAt: (d) =>
+        upstreamDateTime(d.registryModified, {
+          agency: AGENCY,
+          name: 'The data catalogue',
+          what: "the entry's registry dcterms:modified",
+          local: 'europe-stockholm',
+        }),
       formats: (d) => d.formats.map((f) => mediaTypeOf(f) ?? formatCode(f)),
       hasApi: (d) =>
         d.kind === 'DATA_SERVICE' ||
@@ -379,8 +397,14 @@ export function createResolvers(): Resolvers {
       license: (x) => x.license,
     },
 
+    CatalogPeriod: {
+      startsOn: (p) => catalogDate(p.start, "a period's start"),
+      endsOn: (p) => catalogDate(p.end, "a period's end"),
+    },
+
     CatalogStatistics: {
       date: (s) => s.date,
+      countedOn: (s) => catalogDate(s.date, "the statistics' dcterms:date"),
       datasetCount: (s) => s.datasetCount,
       publicDatasetCount: (s) => s.publicDatasetCount,
       publicSectorDatasetCount: (s) => s.publicSectorDatasetCount,

@@ -67,6 +67,11 @@ export interface JobAdModel {
   publishedAt: string | null;
   applicationDeadline: string | null;
   lastPublishedAt: string | null;
+  /**
+   * The three times as JobSearch sent them, for the `DateTime` fields: those tell "no value" (null)
+   * from "a value that is not a date-time" (an error), which the text fields above cannot.
+   */
+  sentTimes: { publicationDate: unknown; applicationDeadline: unknown; lastPublicationDate: unknown };
   application: {
     url: string | null;
     email: string | null;
@@ -260,6 +265,11 @@ export function parseAd(json: unknown, path = 'ad'): JobAdModel {
     publishedAt: swedishIso(ad['publication_date']),
     applicationDeadline: swedishIso(ad['application_deadline']),
     lastPublishedAt: swedishIso(ad['last_publication_date']),
+    sentTimes: {
+      publicationDate: ad['publication_date'],
+      applicationDeadline: ad['application_deadline'],
+      lastPublicationDate: ad['last_publication_date'],
+    },
     application: {
       url: nonEmpty(application['url']),
       email: nonEmpty(application['email']),

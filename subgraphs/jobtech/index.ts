@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { str, url } from '../../kit/config.ts';
+import { DateTime } from '../../kit/scalars.ts';
 import { createSubgraph } from '../../kit/subgraph.ts';
 import { createJobTechClient, SEARCH_TTL_MS } from './client.ts';
 import type { JobTechContext } from './context.ts';
@@ -50,7 +51,7 @@ export const jobtech = createSubgraph({
     });
     const client = createJobTechClient(upstream);
     return {
-      resolvers: createResolvers(),
+      resolvers: { ...createResolvers(), DateTime },
       context: (shared): JobTechContext => ({
         trace: shared.trace,
         loaders: createLoaders(client, shared.trace),

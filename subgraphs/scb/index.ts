@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { url } from '../../kit/config.ts';
+import { DateTime } from '../../kit/scalars.ts';
 import { createSubgraph } from '../../kit/subgraph.ts';
 import { createScbClient } from './client.ts';
 import type { ScbContext } from './context.ts';
@@ -65,7 +66,7 @@ export function createScbModule(options: ScbModuleOptions = {}) {
         now: kit.now,
       });
       return {
-        resolvers: createResolvers(),
+        resolvers: { ...createResolvers(), DateTime },
         context: (shared): ScbContext => ({
           trace: shared.trace,
           client,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { url } from '../../kit/config.ts';
+import { DateScalar, DateTime } from '../../kit/scalars.ts';
 import { createSubgraph } from '../../kit/subgraph.ts';
 import { createSguClient, TTL } from './client.ts';
 import type { SguContext } from './context.ts';
@@ -41,7 +42,7 @@ export const sgu = createSubgraph({
     });
     const client = createSguClient(upstream);
     return {
-      resolvers: createResolvers({ now: kit.now }),
+      resolvers: { ...createResolvers({ now: kit.now }), DateTime, Date: DateScalar },
       context: (shared): SguContext => ({
         trace: shared.trace,
         loaders: createLoaders(client, shared.trace),

@@ -1,4 +1,5 @@
 import { type GraphQLResolveInfo, getArgumentValues, isObjectType, Kind, type SelectionNode } from 'graphql';
+import { upstreamDateTime } from '../../kit/datetime.ts';
 import { badInput, UpstreamError } from '../../kit/errors.ts';
 import { haversineKm } from '../../kit/geo.ts';
 import { pointKey } from '../../kit/loaders.ts';
@@ -306,6 +307,23 @@ function stationField<K extends keyof StationRecord>(key: K) {
 const byName = (a: StationRecord, b: StationRecord) => a.name.localeCompare(b.name, 'sv');
 
 /**
+ * A time of SMHI's for a `DateTime` field. SMHI's times carry a zone (ISO-8601 UTC in forecasts and
+ * warnings, epoch ms in metobs), so one without a zone, or one that does not parse, is
+ * UPSTREAM_BAD_RESPONSE (the deprecated text fields still pass such a value on as SMHI sent it).
+ */
+const smhiTime = (value: string | null | undefined, what: string) =>
+  upstreamDateTime(value, { agency: AGENCY, what });
+
+/** The earliest or latest of some SMHI times (each checked), compared as instants; null for none. */
+function extremeTime(values: Array<string | null>, what: string, pick: 'first' | 'last'): string | null {
+  const times = values
+    .map((v) => smhiTime(v, what))
+    .filter((t): t is string => t !== null)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return (pick === 'first' ? times[0] : times.at(-1)) ?? null;
+}
+
+/**
  * The station list of a parameter this graph accepts. SMHI answering 404 for it means its API no
  * longer has the parameter (the accepted ids come from SMHI's own list): an error, not an empty list.
  */
@@ -345,10 +363,15 @@ export function createResolvers(): Resolvers {
     },
     ForecastStep: {
       weatherSymbol: (step) => weatherSymbol(step.symbol),
+      validAt: (step) => smhiTime(step.time, "a forecast step's `time`"),
+      intervalStartsAt: (step) =>
+        smhiTime(step.intervalStart, "a forecast step's `intervalParametersStartTime`"),
     },
     ForecastRun: {
       createdTime: (run) => run.forecast.createdTime,
+      createdAt: (run) => smhiTime(run.forecast.createdTime, "the forecast's `createdTime`"),
       referenceTime: (run) => run.forecast.referenceTime,
+      referenceAt: (run) => smhiTime(run.forecast.referenceTime, "the forecast's `referenceTime`"),
       gridPoint: (run) =>
         run.forecast.point
           ? { latitude: round6(run.forecast.point.latitude), longitude: round6(run.forecast.point.longitude) }
@@ -366,6 +389,7 @@ export function createResolvers(): Resolvers {
           : null,
       stepCount: (run) => run.forecast.steps.length,
       lastTime: (run) => run.forecast.steps.at(-1)?.time ?? null,
+      lastValidAt: (run) => smhiTime(run.forecast.steps.at(-1)?.time, "the last forecast step's `time`"),
       steps: (run, args) => stepsIn(run.forecast, checkWindow(args)),
     },
     WeatherStation: {
@@ -385,6 +409,10 @@ export function createResolvers(): Resolvers {
       height: stationField('height'),
       from: stationField('from'),
       to: stationField('to'),
+      firstMeasuredAt: async (station, _, ctx) =>
+        smhiTime(await stationField('from')(station, _, ctx), "a station's `from`"),
+      lastMeasuredAt: async (station, _, ctx) =>
+        smhiTime(await stationField('to')(station, _, ctx), "a station's `to`"),
       location: (s) => ({ latitude: round6(s.latitude), longitude: round6(s.longitude) }),
       observations: (station, { parameter, period }, ctx) => {
         const p = checkParameter(parameter, 'observations');
@@ -399,6 +427,9 @@ export function createResolvers(): Resolvers {
         'LATEST_HOUR',
       from: (series) => series.periodFrom,
       to: (series) => series.periodTo,
+      startsAt: (series) => smhiTime(series.periodFrom, "the period's `from`"),
+      endsAt: (series) => smhiTime(series.periodTo, "the period's `to`"),
+      updatedAt: (series) => smhiTime(series.updated, "the data's `updated`"),
       latest: (series) => latestWithValue(series.values),
     },
     CurrentWeather: {
@@ -411,6 +442,11 @@ export function createResolvers(): Resolvers {
       pressure: latestValue('pressure'),
       observedAt: async (place, _, ctx) =>
         (await nearest(place, 'airTemperature', ctx))?.reading.latest.time ?? null,
+      measuredAt: async (place, _, ctx) =>
+        smhiTime(
+          (await nearest(place, 'airTemperature', ctx))?.reading.latest.time,
+          "an observation's `date`",
+        ),
       station: async (place, _, ctx) =>
         (await nearest(place, 'airTemperature', ctx))?.reading.station ?? null,
       distanceKm: async (place, _, ctx) => {
@@ -423,10 +459,15 @@ export function createResolvers(): Resolvers {
         return readings.filter((r): r is CurrentObservationModel => r !== null);
       },
     },
+    Observation: {
+      measuredAt: (o) => smhiTime(o.time, "an observation's `date`"),
+      intervalStartsAt: (o) => smhiTime(o.intervalStart, "an aggregated observation's `from`"),
+    },
     CurrentObservation: {
       parameter: (o) => metobsParameter(o.parameter)!,
       value: (o) => o.reading.latest.value!,
       observedAt: (o) => o.reading.latest.time,
+      measuredAt: (o) => smhiTime(o.reading.latest.time, "an observation's `date`"),
       quality: (o) => o.reading.latest.quality,
       station: (o) => o.reading.station,
       distanceKm: (o) => km3(o.distanceKm),
@@ -443,8 +484,23 @@ export function createResolvers(): Resolvers {
         if (ends.length === 0 || ends.some((t) => t === null)) return null;
         return (ends as string[]).sort().at(-1) ?? null;
       },
+      startsAt: (w) =>
+        extremeTime(
+          w.areas.map((a) => a.approximateStart),
+          "a warning area's `approximateStart`",
+          'first',
+        ),
+      endsAt: (w) => {
+        const ends = w.areas.map((a) => a.approximateEnd);
+        if (ends.length === 0 || ends.some((t) => t === null)) return null;
+        return extremeTime(ends, "a warning area's `approximateEnd`", 'last');
+      },
     },
     WarningArea: {
+      startsAt: (a) => smhiTime(a.approximateStart, "a warning area's `approximateStart`"),
+      endsAt: (a) => smhiTime(a.approximateEnd, "a warning area's `approximateEnd`"),
+      publishedAt: (a) => smhiTime(a.published, "a warning area's `published`"),
+      createdAt: (a) => smhiTime(a.created, "a warning area's `created`"),
       levelCode: (a) => a.warningLevel.code,
       levelName: (a) => ({ sv: a.warningLevel.sv, en: a.warningLevel.en }),
     },

@@ -124,13 +124,13 @@ describe('npm run record (mechanism, with a mock upstream)', () => {
       const body = await gw.query<{
         municipality: {
           name: string;
-          forecast: Array<{ time: string; airTemperature: number; windSpeed: number }>;
+          forecast: Array<{ validAt: string; airTemperature: number; windSpeed: number }>;
         };
       }>(README_QUERY);
       expect(body.errors).toBeUndefined();
       expect(body.data?.municipality.forecast).toEqual(
         fixture.timeSeries.slice(0, 3).map((s) => ({
-          time: s.time,
+          validAt: s.time,
           airTemperature: s.data['air_temperature'],
           windSpeed: s.data['wind_speed'],
         })),

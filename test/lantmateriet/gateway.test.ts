@@ -59,9 +59,9 @@ describe('Lantmäteriet through the gateway, snapshot mode, no credentials', () 
 
   it('joins Lantmäteriet elevation with the SMHI forecast for Stockholm', async () => {
     const body = await gw.query<{
-      municipality: { name: string; centroid: { elevation: number }; forecast: Array<{ time: string }> };
+      municipality: { name: string; centroid: { elevation: number }; forecast: Array<{ validAt: string }> };
     }>(
-      '{ municipality(code: "0180") { name centroid { elevation } forecast(hours: 2) { time airTemperature } } }',
+      '{ municipality(code: "0180") { name centroid { elevation } forecast(hours: 2) { validAt airTemperature } } }',
     );
     expect(body.errors).toBeUndefined();
     expect(body.data?.municipality.name).toBe('Stockholm');

@@ -15,7 +15,7 @@ describe('SGU in snapshot mode', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         query: `{
-          municipality(code: "0180") { groundwaterStations { id name latestLevel { date } } wellCount }
+          municipality(code: "0180") { groundwaterStations { id name latestLevel { measuredAt } } wellCount }
           place(latitude: 59.8586, longitude: 17.6389) { soilType { name } bedrock { name } }
         }`,
       }),
@@ -25,9 +25,9 @@ describe('SGU in snapshot mode', () => {
     expect(body.data).toEqual({
       municipality: {
         groundwaterStations: [
-          { id: '74_3', name: 'Bromma (syntetisk)', latestLevel: { date: '2026-11-20T06:00:00Z' } },
-          { id: '74_7', name: 'Farsta (syntetisk)', latestLevel: { date: '2026-05-14T09:15:00Z' } },
-          { id: '81_2', name: 'Hässelby (syntetisk)', latestLevel: { date: '2026-11-19T06:00:00Z' } },
+          { id: '74_3', name: 'Bromma (syntetisk)', latestLevel: { measuredAt: '2026-11-20T06:00:00Z' } },
+          { id: '74_7', name: 'Farsta (syntetisk)', latestLevel: { measuredAt: '2026-05-14T09:15:00Z' } },
+          { id: '81_2', name: 'Hässelby (syntetisk)', latestLevel: { measuredAt: '2026-11-19T06:00:00Z' } },
         ],
         wellCount: 4862,
       },
@@ -46,7 +46,7 @@ describe('SGU in snapshot mode', () => {
         bedrock { name unit }
         nearestGroundwaterStations(limit: 3) {
           distanceKm
-          station { id name aquifer municipality { name } latestLevel { date metersBelowGroundSurface } }
+          station { id name aquifer municipality { name } latestLevel { measuredAt metersBelowGroundSurface } }
         }
       }
     }`);
@@ -64,7 +64,7 @@ describe('SGU in snapshot mode', () => {
               name: 'Uppsala Luthagen (syntetisk)',
               aquifer: 'Öppen akvifer i jord',
               municipality: { name: 'Uppsala' },
-              latestLevel: { date: '2026-11-21T00:00:00Z', metersBelowGroundSurface: 2.55 },
+              latestLevel: { measuredAt: '2026-11-21T00:00:00Z', metersBelowGroundSurface: 2.55 },
             },
           },
           {
@@ -74,7 +74,7 @@ describe('SGU in snapshot mode', () => {
               name: 'Gamla Uppsala (syntetisk)',
               aquifer: 'Sluten akvifer i jord',
               municipality: { name: 'Uppsala' },
-              latestLevel: { date: '2026-09-30T08:00:00Z', metersBelowGroundSurface: 3.28 },
+              latestLevel: { measuredAt: '2026-09-30T08:00:00Z', metersBelowGroundSurface: 3.28 },
             },
           },
           {
@@ -84,7 +84,7 @@ describe('SGU in snapshot mode', () => {
               name: 'Lagga_2',
               aquifer: 'Sluten akvifer i jord',
               municipality: { name: 'Knivsta' },
-              latestLevel: { date: '2026-11-20T00:00:00Z', metersBelowGroundSurface: 2.53 },
+              latestLevel: { measuredAt: '2026-11-20T00:00:00Z', metersBelowGroundSurface: 2.53 },
             },
           },
         ],
@@ -92,17 +92,41 @@ describe('SGU in snapshot mode', () => {
     });
   });
 
-  it('lists wells with their drilling dates as given', async () => {
+  it('lists wells with their drilling dates: the day as a Date, the year or month as given', async () => {
     const body = await gw.query(
-      '{ municipality(code: "0180") { wells(limit: 3) { id drilledDate depth capacity use { code } } } }',
+      '{ municipality(code: "0180") { wells(limit: 3) { id drilledDate drilledOn drilledPeriod depth capacity use { code } } } }',
     );
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({
       municipality: {
         wells: [
-          { id: 'B0180-710001', drilledDate: '1978', depth: 62, capacity: 600, use: { code: 'HUS' } },
-          { id: 'B0180-710002', drilledDate: '1985-06', depth: 88, capacity: 1200, use: { code: 'ENE' } },
-          { id: 'B0180-710003', drilledDate: '2003-09-17', depth: 45, capacity: 250, use: { code: 'ÖVR' } },
+          {
+            id: 'B0180-710001',
+            drilledDate: '1978',
+            drilledOn: null,
+            drilledPeriod: '1978',
+            depth: 62,
+            capacity: 600,
+            use: { code: 'HUS' },
+          },
+          {
+            id: 'B0180-710002',
+            drilledDate: '1985-06',
+            drilledOn: null,
+            drilledPeriod: '1985-06',
+            depth: 88,
+            capacity: 1200,
+            use: { code: 'ENE' },
+          },
+          {
+            id: 'B0180-710003',
+            drilledDate: '2003-09-17',
+            drilledOn: '2003-09-17',
+            drilledPeriod: '2003-09-17',
+            depth: 45,
+            capacity: 250,
+            use: { code: 'ÖVR' },
+          },
         ],
       },
     });

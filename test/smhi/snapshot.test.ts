@@ -111,7 +111,7 @@ describe('SMHI in snapshot mode', () => {
         observations: { unit: string; period: string; values: unknown[]; latest: Record<string, unknown> };
       };
     }>(`{ weatherStation(id: "98210") { name active location { municipality { name } }
-          observations(parameter: 1, period: LATEST_DAY) { unit period values { time } latest { time value quality } } } }`);
+          observations(parameter: 1, period: LATEST_DAY) { unit period values { measuredAt } latest { measuredAt value quality } } } }`);
     expect(body.errors).toBeUndefined();
     const s = body.data!.weatherStation;
     expect(s.name).toBe('Stockholm-Observatoriekullen A');
@@ -120,7 +120,7 @@ describe('SMHI in snapshot mode', () => {
     expect(s.observations.unit).toBe('degree celsius');
     expect(s.observations.period).toBe('LATEST_DAY');
     expect(s.observations.values).toHaveLength(24);
-    expect(s.observations.latest).toEqual({ time: '2026-11-26T17:00:00Z', value: 2.4, quality: 'Y' });
+    expect(s.observations.latest).toEqual({ measuredAt: '2026-11-26T17:00:00Z', value: 2.4, quality: 'Y' });
   });
 
   it('README: warnings for Malmö and Skåne with the texts exactly as SMHI published them', async () => {
@@ -130,8 +130,8 @@ describe('SMHI in snapshot mode', () => {
           level: string;
           event: { code: string; sv: string; en: string };
           areas: Array<{
-            approximateStart: string;
-            approximateEnd: string | null;
+            startsAt: string;
+            endsAt: string | null;
             descriptions: Array<{
               title: { code: string; sv: string; en: string };
               text: { sv: string; en: string };
@@ -142,7 +142,7 @@ describe('SMHI in snapshot mode', () => {
       skane: { weatherWarnings: Array<{ level: string }> };
       halland: { weatherWarnings: unknown[] };
     }>(`{ municipality(code: "1280") { weatherWarnings { level event { code sv en }
-            areas { approximateStart approximateEnd descriptions { title { code sv en } text { sv en } } } } }
+            areas { startsAt endsAt descriptions { title { code sv en } text { sv en } } } } }
           skane: county(code: "12") { weatherWarnings(minLevel: MESSAGE) { level } }
           halland: county(code: "13") { weatherWarnings { level } } }`);
     expect(body.errors).toBeUndefined();
@@ -153,8 +153,8 @@ describe('SMHI in snapshot mode', () => {
       sv: 'Risk för vattenbrist',
       en: 'Risk for water shortage',
     });
-    expect(warning!.areas[0]!.approximateStart).toBe('2026-04-20T22:00:00Z');
-    expect(warning!.areas[0]!.approximateEnd).toBeNull();
+    expect(warning!.areas[0]!.startsAt).toBe('2026-04-20T22:00:00Z');
+    expect(warning!.areas[0]!.endsAt).toBeNull();
     // Unaltered: byte-for-byte the recorded texts, newlines included.
     expect(warning!.areas[0]!.descriptions).toEqual(warningsFixture[0]!.warningAreas[0]!.descriptions);
     expect(body.data!.skane.weatherWarnings).toEqual([{ level: 'MESSAGE' }]);
@@ -165,25 +165,25 @@ describe('SMHI in snapshot mode', () => {
     const body = await gw.query<{
       municipality: {
         forecastRun: {
-          referenceTime: string;
-          createdTime: string;
+          referenceAt: string;
+          createdAt: string;
           gridPoint: { latitude: number; longitude: number };
           stepCount: number;
           steps: Array<Record<string, unknown>>;
         };
       };
-    }>(`{ municipality(code: "0180") { forecastRun { referenceTime createdTime gridPoint { latitude longitude }
-          stepCount steps(hours: 2) { time intervalStart symbol weatherSymbol { sv en } precipitationMean cloudBase } } } }`);
+    }>(`{ municipality(code: "0180") { forecastRun { referenceAt createdAt gridPoint { latitude longitude }
+          stepCount steps(hours: 2) { validAt intervalStartsAt symbol weatherSymbol { sv en } precipitationMean cloudBase } } } }`);
     expect(body.errors).toBeUndefined();
     const run = body.data!.municipality.forecastRun;
-    expect(run.referenceTime).toBe('2026-04-02T10:45:00Z');
-    expect(run.createdTime).toBe('2026-04-02T11:01:32Z');
+    expect(run.referenceAt).toBe('2026-04-02T10:45:00Z');
+    expect(run.createdAt).toBe('2026-04-02T11:01:32Z');
     // The recording's own grid point (it was recorded for another point and is replayed here).
     expect(run.gridPoint).toEqual({ latitude: 58.577821, longitude: 16.158549 });
     expect(run.stepCount).toBe(83);
     expect(run.steps[0]).toEqual({
-      time: '2026-04-02T11:00:00Z',
-      intervalStart: '2026-04-02T10:00:00Z',
+      validAt: '2026-04-02T11:00:00Z',
+      intervalStartsAt: '2026-04-02T10:00:00Z',
       symbol: 6,
       weatherSymbol: { sv: 'Mulet', en: 'Overcast' },
       precipitationMean: 0,

@@ -11,6 +11,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A calendar date without a time or zone: an RFC 3339 full-date, e.g. "2026-04-02". */
+  Date: { input: string; output: string; }
+  /**
+   * An instant: an RFC 3339 date-time with an offset, e.g. "2026-04-02T12:00:00Z" or "2024-04-24T14:27:02+02:00".
+   * The offset is the one the agency gave (UTC for SMHI, SGU and SCB's tables); a time the agency sends
+   * without a zone (JobTech, SCB's older listings) is Swedish local time and carries Europe/Stockholm's
+   * offset (+01:00 in winter, +02:00 in summer). Compare instants after parsing, not as text.
+   */
+  DateTime: { input: string; output: string; }
   FieldSet: { input: unknown; output: unknown; }
   link__Import: { input: unknown; output: unknown; }
 };
@@ -156,10 +165,20 @@ export type CatalogLocation = {
 /** A time period a dataset covers (dcterms:temporal). */
 export type CatalogPeriod = {
   __typename?: 'CatalogPeriod';
-  /** End of the period, as the publisher gave it; null when open. */
+  /**
+   * End of the period, as the publisher gave it; null when open.
+   * @deprecated Use `endsOn` (Date).
+   */
   end: Maybe<Scalars['String']['output']>;
-  /** Start of the period, as the publisher gave it; null when open. */
+  /** The last day of the period; null when open, or when the publisher gives only a year or a month. */
+  endsOn: Maybe<Scalars['Date']['output']>;
+  /**
+   * Start of the period, as the publisher gave it; null when open.
+   * @deprecated Use `startsOn` (Date).
+   */
   start: Maybe<Scalars['String']['output']>;
+  /** The first day of the period; null when open, or when the publisher gives only a year or a month. */
+  startsOn: Maybe<Scalars['Date']['output']>;
 };
 
 /** A publishing organisation. */
@@ -176,9 +195,14 @@ export type CatalogPublisher = {
 /** The registry's newest catalogue statistics. Källa: Sveriges dataportal, DIGG. */
 export type CatalogStatistics = {
   __typename?: 'CatalogStatistics';
+  /** The day the registry counted its datasets (the day the statistics describe). */
+  countedOn: Maybe<Scalars['Date']['output']>;
   /** Datasets held by the registry. */
   datasetCount: Maybe<Scalars['Int']['output']>;
-  /** The day the statistics describe. */
+  /**
+   * The day the statistics describe.
+   * @deprecated Use `countedOn` (Date).
+   */
   date: Maybe<Scalars['String']['output']>;
   /** Of those, public. */
   publicDatasetCount: Maybe<Scalars['Int']['output']>;
@@ -274,8 +298,16 @@ export type Dataset = {
   highValueCategories: Array<CatalogConcept>;
   /** The registry's key `{contextId}_{entryId}`, e.g. "547_28672" (also the id of its page on dataportal.se). */
   id: Scalars['ID']['output'];
-  /** Issued (dcterms:issued), as given. */
+  /**
+   * Issued (dcterms:issued), as given.
+   * @deprecated Use `issuedOn` (Date).
+   */
   issued: Maybe<Scalars['String']['output']>;
+  /**
+   * The day the dataset was issued (dcterms:issued; a date-time gives its day as written). Null when
+   * the publisher gives none, or only a year or a month.
+   */
+  issuedOn: Maybe<Scalars['Date']['output']>;
   /** Keywords, with their language. */
   keywords: Array<CatalogKeyword>;
   /** The first landing page (a web page about the dataset). */
@@ -285,14 +317,28 @@ export type Dataset = {
   /**
    * When the catalogue last changed this entry: the registry's harvest date (the registry re-harvests
    * every night), not the publisher's own modification date (see `publisherModified`).
+   * @deprecated Use `registryModifiedAt` (DateTime): the name says it is the registry's date, not the publisher's (`publisherModifiedOn`).
    */
   modified: Maybe<Scalars['String']['output']>;
   /** This entry's page on dataportal.se. */
   portalUrl: Scalars['String']['output'];
   /** The publisher (organisation). */
   publisher: Maybe<CatalogPublisher>;
-  /** The publisher's own modification date (dcterms:modified), as given. */
+  /**
+   * The publisher's own modification date (dcterms:modified), as given.
+   * @deprecated Use `publisherModifiedOn` (Date).
+   */
   publisherModified: Maybe<Scalars['String']['output']>;
+  /**
+   * The day the publisher last modified the dataset (dcterms:modified; a date-time gives its day as
+   * written). Null when the publisher gives none, or only a year or a month (DCAT allows a bare year).
+   */
+  publisherModifiedOn: Maybe<Scalars['Date']['output']>;
+  /**
+   * When the catalogue's registry last changed this entry (its nightly harvest, with the registry's
+   * Swedish offset), not the publisher's own modification date (see `publisherModifiedOn`).
+   */
+  registryModifiedAt: Maybe<Scalars['DateTime']['output']>;
   /** Whether this graph serves the dataset itself (see `graphFields` and the agency's `servedByGraph`). */
   servedByGraph: Scalars['Boolean']['output'];
   /** Places covered, where given: a URI (often Geonames), a name, a WKT bounding box. */
@@ -617,6 +663,8 @@ export type ResolversTypes = ResolversObject<{
   DatasetFacets: ResolverTypeWrapper<DatasetFacetsModel>;
   DatasetPage: ResolverTypeWrapper<DatasetPageModel>;
   DatasetType: DatasetType;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FacetCount: ResolverTypeWrapper<FacetCountModel>;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   HighValueCategory: HighValueCategory;
@@ -648,6 +696,8 @@ export type ResolversParentTypes = ResolversObject<{
   DatasetCounts: DatasetCountsModel;
   DatasetFacets: DatasetFacetsModel;
   DatasetPage: DatasetPageModel;
+  Date: Scalars['Date']['output'];
+  DateTime: Scalars['DateTime']['output'];
   FacetCount: FacetCountModel;
   FieldSet: Scalars['FieldSet']['output'];
   Municipality: MunicipalityRef;
@@ -754,7 +804,9 @@ export type CatalogLocationResolvers<ContextType = CatalogContext, ParentType ex
 
 export type CatalogPeriodResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CatalogPeriod'] = ResolversParentTypes['CatalogPeriod']> = ResolversObject<{
   end?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endsOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   start?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startsOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
 }>;
 
 export type CatalogPublisherResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CatalogPublisher'] = ResolversParentTypes['CatalogPublisher']> = ResolversObject<{
@@ -764,6 +816,7 @@ export type CatalogPublisherResolvers<ContextType = CatalogContext, ParentType e
 }>;
 
 export type CatalogStatisticsResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CatalogStatistics'] = ResolversParentTypes['CatalogStatistics']> = ResolversObject<{
+  countedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   datasetCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   date?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   publicDatasetCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -797,6 +850,7 @@ export type DatasetResolvers<ContextType = CatalogContext, ParentType extends Re
   highValueCategories?: Resolver<Array<ResolversTypes['CatalogConcept']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   issued?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  issuedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   keywords?: Resolver<Array<ResolversTypes['CatalogKeyword']>, ParentType, ContextType>;
   landingPage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   license?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -804,6 +858,8 @@ export type DatasetResolvers<ContextType = CatalogContext, ParentType extends Re
   portalUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   publisher?: Resolver<Maybe<ResolversTypes['CatalogPublisher']>, ParentType, ContextType>;
   publisherModified?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  publisherModifiedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  registryModifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   servedByGraph?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   spatialCoverage?: Resolver<Array<ResolversTypes['CatalogLocation']>, ParentType, ContextType>;
   temporalCoverage?: Resolver<Array<ResolversTypes['CatalogPeriod']>, ParentType, ContextType>;
@@ -836,6 +892,14 @@ export type DatasetPageResolvers<ContextType = CatalogContext, ParentType extend
   offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
+
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
 
 export type FacetCountResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['FacetCount'] = ResolversParentTypes['FacetCount']> = ResolversObject<{
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -889,6 +953,8 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   DatasetCounts?: DatasetCountsResolvers<ContextType>;
   DatasetFacets?: DatasetFacetsResolvers<ContextType>;
   DatasetPage?: DatasetPageResolvers<ContextType>;
+  Date?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
   FacetCount?: FacetCountResolvers<ContextType>;
   FieldSet?: GraphQLScalarType;
   Municipality?: MunicipalityResolvers<ContextType>;

@@ -15,6 +15,13 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * An instant: an RFC 3339 date-time with an offset, e.g. "2026-04-02T12:00:00Z" or "2024-04-24T14:27:02+02:00".
+   * The offset is the one the agency gave (UTC for SMHI, SGU and SCB's tables); a time the agency sends
+   * without a zone (JobTech, SCB's older listings) is Swedish local time and carries Europe/Stockholm's
+   * offset (+01:00 in winter, +02:00 in summer). Compare instants after parsing, not as text.
+   */
+  DateTime: { input: string; output: string; }
   FieldSet: { input: unknown; output: unknown; }
   /** A GeoJSON geometry object (RFC 7946), WGS84 with [longitude, latitude] positions. */
   GeoJSON: { input: unknown; output: unknown; }
@@ -47,7 +54,12 @@ export type CurrentObservation = {
   __typename?: 'CurrentObservation';
   /** Distance in km from the place to the station. */
   distanceKm: Scalars['Float']['output'];
-  /** When it was observed, ISO-8601 UTC. */
+  /** When the value was measured (UTC): the end of the hour it covers. */
+  measuredAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When it was observed, ISO-8601 UTC.
+   * @deprecated Use `measuredAt` (DateTime). `observedAt` is text and keeps its type (changing it would break clients), so the typed field has the name `Observation` uses.
+   */
   observedAt: Scalars['String']['output'];
   /** The parameter observed. */
   parameter: WeatherParameter;
@@ -72,9 +84,14 @@ export type CurrentWeather = {
   airTemperature: Maybe<Scalars['Float']['output']>;
   /** Distance in km from the place to `station`. */
   distanceKm: Maybe<Scalars['Float']['output']>;
+  /** When the air temperature was measured (UTC); null with `airTemperature`. */
+  measuredAt: Maybe<Scalars['DateTime']['output']>;
   /** Each of the main parameters that some station reported, with its station, distance, time and quality. */
   observations: Array<CurrentObservation>;
-  /** When the air temperature was observed, ISO-8601 UTC. */
+  /**
+   * When the air temperature was observed, ISO-8601 UTC.
+   * @deprecated Use `measuredAt` (DateTime). `observedAt` is text and keeps its type (changing it would break clients), so the typed field has the name `Observation` uses.
+   */
   observedAt: Maybe<Scalars['String']['output']>;
   /** Precipitation over the last hour, mm (parameter 7). */
   precipitation: Maybe<Scalars['Float']['output']>;
@@ -98,15 +115,30 @@ export type CurrentWeather = {
  */
 export type ForecastRun = {
   __typename?: 'ForecastRun';
-  /** When SMHI produced the file, ISO-8601 UTC. */
+  /** When SMHI produced the file (UTC). */
+  createdAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When SMHI produced the file, ISO-8601 UTC.
+   * @deprecated Use `createdAt` (DateTime).
+   */
   createdTime: Maybe<Scalars['String']['output']>;
   /** Distance in km from the requested point to `gridPoint`. */
   gridDistanceKm: Maybe<Scalars['Float']['output']>;
   /** The model grid point SMHI answered for (its `geometry`); it may differ from the requested point. */
   gridPoint: Maybe<Place>;
-  /** Valid time of the last step, ISO-8601 UTC. */
+  /**
+   * Valid time of the last step, ISO-8601 UTC.
+   * @deprecated Use `lastValidAt` (DateTime).
+   */
   lastTime: Maybe<Scalars['String']['output']>;
-  /** The model run's reference time, ISO-8601 UTC. The first step is the first full hour after it. */
+  /** When the last step is valid (UTC). */
+  lastValidAt: Maybe<Scalars['DateTime']['output']>;
+  /** The model run's reference (analysis) time (UTC). The first step is the first full hour after it. */
+  referenceAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The model run's reference time, ISO-8601 UTC. The first step is the first full hour after it.
+   * @deprecated Use `referenceAt` (DateTime).
+   */
   referenceTime: Maybe<Scalars['String']['output']>;
   /** Total number of steps in the run (about 10 days: 1-h steps, then 2-, 6- and 12-h steps). */
   stepCount: Scalars['Int']['output'];
@@ -127,13 +159,13 @@ export type ForecastRunStepsArgs = {
 
 /**
  * One time step of SMHI's point forecast (snow1g v1). Källa: SMHI (CC BY 4.0).
- * Instant values are valid at `time`; interval values (precipitation amounts) cover the interval
- * `intervalStart`–`time`, whose length varies (1, 2, 6 or 12 h). Missing values (SMHI's sentinels,
+ * Instant values are valid at `validAt`; interval values (precipitation amounts) cover the interval
+ * `intervalStartsAt`–`validAt`, whose length varies (1, 2, 6 or 12 h). Missing values (SMHI's sentinels,
  * e.g. cloud base 9999) are null. Units follow SMHI's pmp3g equivalents (snow1g does not send units).
  */
 export type ForecastStep = {
   __typename?: 'ForecastStep';
-  /** Air temperature at 2 m, °C (instant, at `time`). */
+  /** Air temperature at 2 m, °C (instant, at `validAt`). */
   airTemperature: Maybe<Scalars['Float']['output']>;
   /** Cloud base altitude, m; null when SMHI reports none (sentinels 9999 and -8). */
   cloudBase: Maybe<Scalars['Float']['output']>;
@@ -147,23 +179,28 @@ export type ForecastStep = {
   frozenPrecipitationProbability: Maybe<Scalars['Float']['output']>;
   /** High-level cloud cover, octas 0–8. */
   highCloudCover: Maybe<Scalars['Float']['output']>;
-  /** Start of the interval that interval values (precipitation amounts) cover, ISO-8601 UTC; the interval ends at `time`. */
+  /**
+   * Start of the interval that interval values (precipitation amounts) cover, ISO-8601 UTC; the interval ends at `time`.
+   * @deprecated Use `intervalStartsAt` (DateTime).
+   */
   intervalStart: Maybe<Scalars['String']['output']>;
+  /** Start of the interval that interval values (precipitation amounts) cover (UTC); the interval ends at `validAt`. */
+  intervalStartsAt: Maybe<Scalars['DateTime']['output']>;
   /** Low-level cloud cover, octas 0–8. */
   lowCloudCover: Maybe<Scalars['Float']['output']>;
   /** Medium-level cloud cover, octas 0–8. */
   mediumCloudCover: Maybe<Scalars['Float']['output']>;
-  /** Maximum precipitation amount over `intervalStart`–`time`, mm. */
+  /** Maximum precipitation amount over `intervalStartsAt`–`validAt`, mm. */
   precipitationMax: Maybe<Scalars['Float']['output']>;
-  /** Mean precipitation amount over `intervalStart`–`time`, mm (ensemble mean). */
+  /** Mean precipitation amount over `intervalStartsAt`–`validAt`, mm (ensemble mean). */
   precipitationMean: Maybe<Scalars['Float']['output']>;
-  /** Precipitation amount over `intervalStart`–`time` from the deterministic run, mm. */
+  /** Precipitation amount over `intervalStartsAt`–`validAt` from the deterministic run, mm. */
   precipitationMeanDeterministic: Maybe<Scalars['Float']['output']>;
-  /** Median precipitation amount over `intervalStart`–`time`, mm. */
+  /** Median precipitation amount over `intervalStartsAt`–`validAt`, mm. */
   precipitationMedian: Maybe<Scalars['Float']['output']>;
-  /** Minimum precipitation amount over `intervalStart`–`time`, mm. SMHI's min can exceed the mean; do not assume min ≤ mean ≤ max. */
+  /** Minimum precipitation amount over `intervalStartsAt`–`validAt`, mm. SMHI's min can exceed the mean; do not assume min ≤ mean ≤ max. */
   precipitationMin: Maybe<Scalars['Float']['output']>;
-  /** Probability of precipitation over `intervalStart`–`time`, %. */
+  /** Probability of precipitation over `intervalStartsAt`–`validAt`, %. */
   precipitationProbability: Maybe<Scalars['Float']['output']>;
   /** Predominant precipitation type at the surface, SMHI's snow1g code (0 = no precipitation; not the old pmp3g `pcat` list). */
   precipitationType: Maybe<Scalars['Int']['output']>;
@@ -175,8 +212,13 @@ export type ForecastStep = {
   symbol: Maybe<Scalars['Int']['output']>;
   /** Probability of thunder, %. */
   thunderProbability: Maybe<Scalars['Float']['output']>;
-  /** Valid time, ISO-8601 UTC. */
+  /**
+   * Valid time, ISO-8601 UTC.
+   * @deprecated Use `validAt` (DateTime).
+   */
   time: Scalars['String']['output'];
+  /** When the step is valid (UTC). */
+  validAt: Maybe<Scalars['DateTime']['output']>;
   /** Horizontal visibility, km (instant). */
   visibility: Maybe<Scalars['Float']['output']>;
   /** The weather symbol with its Swedish and English name; null for a code outside 1–27. */
@@ -237,13 +279,23 @@ export type MunicipalityWeatherWarningsArgs = {
  */
 export type Observation = {
   __typename?: 'Observation';
-  /** Start of the aggregation interval for aggregated parameters (e.g. daily means), ISO-8601 UTC; null for instant values. */
+  /**
+   * Start of the aggregation interval for aggregated parameters (e.g. daily means), ISO-8601 UTC; null for instant values.
+   * @deprecated Use `intervalStartsAt` (DateTime).
+   */
   intervalStart: Maybe<Scalars['String']['output']>;
+  /** Start of the aggregation interval for aggregated parameters (e.g. daily means), UTC; null for instant values (they have no interval). */
+  intervalStartsAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the value was measured (UTC): for hourly values the end of the measuring interval; for aggregated values the end of the aggregation interval. */
+  measuredAt: Maybe<Scalars['DateTime']['output']>;
   /** SMHI's quality code: G = checked and approved, Y = probably correct (suspicious or aggregated), O = uncontrolled. Other letters are passed on. */
   quality: Maybe<Scalars['String']['output']>;
   /** SMHI's reference date of an aggregated value, e.g. "2018-08-03"; null otherwise. */
   ref: Maybe<Scalars['String']['output']>;
-  /** When the value was observed, ISO-8601 UTC (for hourly values the end of the measuring interval; for aggregated values the end of the aggregation interval). */
+  /**
+   * When the value was observed, ISO-8601 UTC (for hourly values the end of the measuring interval; for aggregated values the end of the aggregation interval).
+   * @deprecated Use `measuredAt` (DateTime).
+   */
   time: Scalars['String']['output'];
   /** The value in the parameter's unit (SMHI sends it as text); null when SMHI sent none. */
   value: Maybe<Scalars['Float']['output']>;
@@ -261,7 +313,12 @@ export type ObservationPeriod =
 /** A station's observations of one parameter for one period. Källa: SMHI (CC BY 4.0). */
 export type ObservationSeries = {
   __typename?: 'ObservationSeries';
-  /** Start of the period, ISO-8601 UTC. */
+  /** End of the period (UTC). */
+  endsAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Start of the period, ISO-8601 UTC.
+   * @deprecated Use `startsAt` (DateTime).
+   */
   from: Maybe<Scalars['String']['output']>;
   /** The newest observation that has a value. */
   latest: Maybe<Observation>;
@@ -269,12 +326,22 @@ export type ObservationSeries = {
   parameter: WeatherParameter;
   /** The period asked for. */
   period: ObservationPeriod;
-  /** End of the period, ISO-8601 UTC. */
+  /** Start of the period (UTC). */
+  startsAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * End of the period, ISO-8601 UTC.
+   * @deprecated Use `endsAt` (DateTime).
+   */
   to: Maybe<Scalars['String']['output']>;
   /** The unit as SMHI's data response states it, e.g. "degree celsius". */
   unit: Maybe<Scalars['String']['output']>;
-  /** When SMHI last updated the data, ISO-8601 UTC. */
+  /**
+   * When SMHI last updated the data, ISO-8601 UTC.
+   * @deprecated Use `updatedAt` (DateTime).
+   */
   updated: Maybe<Scalars['String']['output']>;
+  /** When SMHI last updated the data (UTC). */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
   /** The observations, oldest first. */
   values: Array<Observation>;
 };
@@ -292,7 +359,7 @@ export type Place = {
    */
   currentWeather: Maybe<CurrentWeather>;
   /**
-   * SMHI's point forecast (snow1g v1) for this place: the steps of the latest model run whose `time`
+   * SMHI's point forecast (snow1g v1) for this place: the steps of the latest model run whose `validAt`
    * lies in [start, start + hours), where start is `from` or, without it, the run's first step (the first
    * full hour after the run; SMHI does not include the current hour). With `to`, the steps up to `to`
    * (inclusive) instead. `hours` 1–240, default 24; give either `hours` or `to`; `from`/`to` are
@@ -422,16 +489,29 @@ export type WarningArea = {
   __typename?: 'WarningArea';
   /** The regions SMHI names as affected. */
   affectedAreas: Array<WarningAffectedArea>;
-  /** Approximate end, ISO-8601 UTC; null when SMHI gives none (open-ended). */
+  /**
+   * Approximate end, ISO-8601 UTC; null when SMHI gives none (open-ended).
+   * @deprecated Use `endsAt` (DateTime).
+   */
   approximateEnd: Maybe<Scalars['String']['output']>;
-  /** Approximate start, ISO-8601 UTC. */
+  /**
+   * Approximate start, ISO-8601 UTC.
+   * @deprecated Use `startsAt` (DateTime).
+   */
   approximateStart: Maybe<Scalars['String']['output']>;
   /** The area's name as SMHI gives it (recorded in Swedish only). */
   areaName: SmhiLocalizedText;
-  /** When it was created, ISO-8601 UTC. */
+  /**
+   * When it was created, ISO-8601 UTC.
+   * @deprecated Use `createdAt` (DateTime).
+   */
   created: Maybe<Scalars['String']['output']>;
+  /** When SMHI created the warning for the area (UTC). */
+  createdAt: Maybe<Scalars['DateTime']['output']>;
   /** Titled texts for this area (e.g. INCIDENT, AFFECT), unaltered. */
   descriptions: Array<WarningText>;
+  /** When the event is expected to end in the area, approximately (UTC); null when SMHI gives none (open-ended). */
+  endsAt: Maybe<Scalars['DateTime']['output']>;
   /** What is expected in this area, e.g. "Risk för vattenbrist - Grundvatten och vattendrag". */
   eventDescription: Maybe<SmhiLocalizedCode>;
   /** The area's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS84 [lon, lat]). */
@@ -446,10 +526,17 @@ export type WarningArea = {
   levelName: SmhiLocalizedText;
   /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). */
   normalProbability: Maybe<Scalars['Boolean']['output']>;
-  /** When SMHI published the warning for the area, ISO-8601 UTC. */
+  /**
+   * When SMHI published the warning for the area, ISO-8601 UTC.
+   * @deprecated Use `publishedAt` (DateTime).
+   */
   published: Maybe<Scalars['String']['output']>;
+  /** When SMHI published the warning for the area (UTC). */
+  publishedAt: Maybe<Scalars['DateTime']['output']>;
   /** SMHI's `pushNotice` flag, passed on as sent (by its name, whether SMHI sends a push notice; UNCONFIRMED). */
   pushNotice: Maybe<Scalars['Boolean']['output']>;
+  /** When the event is expected to start in the area, approximately (SMHI's `approximateStart`, UTC). */
+  startsAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 /**
@@ -492,12 +579,19 @@ export type WeatherStation = {
   __typename?: 'WeatherStation';
   /** Whether the station is in operation. */
   active: Maybe<Scalars['Boolean']['output']>;
-  /** Start of operation (for the listed parameter), ISO-8601 UTC. */
+  /** Start of the station's measurements of the listed parameter (UTC). */
+  firstMeasuredAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Start of operation (for the listed parameter), ISO-8601 UTC.
+   * @deprecated Use `firstMeasuredAt` (DateTime).
+   */
   from: Maybe<Scalars['String']['output']>;
   /** Station height above sea level, m. */
   height: Maybe<Scalars['Float']['output']>;
   /** SMHI's numeric station id, e.g. "98210". */
   id: Scalars['ID']['output'];
+  /** End of the station's measurements of the listed parameter, or of its data so far (UTC). */
+  lastMeasuredAt: Maybe<Scalars['DateTime']['output']>;
   /** Where the station stands (WGS84). */
   location: Place;
   /** CORE or ADDITIONAL station. */
@@ -513,7 +607,10 @@ export type WeatherStation = {
   owner: Maybe<Scalars['String']['output']>;
   /** Owner category, e.g. NATIONAL or CLIMATE. */
   ownerCategory: Maybe<Scalars['String']['output']>;
-  /** End of operation or of the data so far, ISO-8601 UTC. */
+  /**
+   * End of operation or of the data so far, ISO-8601 UTC.
+   * @deprecated Use `lastMeasuredAt` (DateTime).
+   */
   to: Maybe<Scalars['String']['output']>;
 };
 
@@ -545,9 +642,15 @@ export type WeatherSymbol = {
  */
 export type WeatherWarning = {
   __typename?: 'WeatherWarning';
-  /** End of the latest area, ISO-8601 UTC; null when any area is open-ended. */
+  /**
+   * End of the latest area, ISO-8601 UTC; null when any area is open-ended.
+   * @deprecated Use `endsAt` (DateTime).
+   */
   approximateEnd: Maybe<Scalars['String']['output']>;
-  /** Start of the earliest area, ISO-8601 UTC. */
+  /**
+   * Start of the earliest area, ISO-8601 UTC.
+   * @deprecated Use `startsAt` (DateTime).
+   */
   approximateStart: Maybe<Scalars['String']['output']>;
   /**
    * The warning's areas. Under a Place, Municipality or County only the areas that cover it;
@@ -558,6 +661,8 @@ export type WeatherWarning = {
   classification: Maybe<SmhiLocalizedCode>;
   /** Titled texts of the whole warning, unaltered (often empty; see each area's `descriptions`). */
   descriptions: Array<WarningText>;
+  /** The latest `endsAt` of the warning's areas (approximate, UTC); null when any area is open-ended. */
+  endsAt: Maybe<Scalars['DateTime']['output']>;
   /** What the warning is about, e.g. WATER_SHORTAGE / Risk för vattenbrist. */
   event: SmhiLocalizedCode;
   /** SMHI's warning id. */
@@ -566,6 +671,8 @@ export type WeatherWarning = {
   level: WarningLevel;
   /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). */
   normalProbability: Maybe<Scalars['Boolean']['output']>;
+  /** The earliest `startsAt` of the warning's areas (approximate, UTC); null when no area gives one. */
+  startsAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type Link__Purpose =
@@ -692,6 +799,7 @@ export type ResolversTypes = ResolversObject<{
   CurrentObservation: ResolverTypeWrapper<CurrentObservationModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CurrentWeather: ResolverTypeWrapper<CurrentWeatherModel>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   ForecastRun: ResolverTypeWrapper<ForecastRunModel>;
   ForecastStep: ResolverTypeWrapper<ForecastStepModel>;
@@ -726,6 +834,7 @@ export type ResolversParentTypes = ResolversObject<{
   CurrentObservation: CurrentObservationModel;
   Float: Scalars['Float']['output'];
   CurrentWeather: CurrentWeatherModel;
+  DateTime: Scalars['DateTime']['output'];
   FieldSet: Scalars['FieldSet']['output'];
   ForecastRun: ForecastRunModel;
   ForecastStep: ForecastStepModel;
@@ -807,6 +916,7 @@ export type CountyResolvers<ContextType = SmhiContext, ParentType extends Resolv
 
 export type CurrentObservationResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['CurrentObservation'] = ResolversParentTypes['CurrentObservation']> = ResolversObject<{
   distanceKm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  measuredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parameter?: Resolver<ResolversTypes['WeatherParameter'], ParentType, ContextType>;
   quality?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -817,6 +927,7 @@ export type CurrentObservationResolvers<ContextType = SmhiContext, ParentType ex
 export type CurrentWeatherResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['CurrentWeather'] = ResolversParentTypes['CurrentWeather']> = ResolversObject<{
   airTemperature?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   distanceKm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  measuredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   observations?: Resolver<Array<ResolversTypes['CurrentObservation']>, ParentType, ContextType>;
   observedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   precipitation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -828,15 +939,22 @@ export type CurrentWeatherResolvers<ContextType = SmhiContext, ParentType extend
   windSpeed?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
 export interface FieldSetScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['FieldSet'], any> {
   name: 'FieldSet';
 }
 
 export type ForecastRunResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['ForecastRun'] = ResolversParentTypes['ForecastRun']> = ResolversObject<{
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdTime?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   gridDistanceKm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   gridPoint?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType>;
   lastTime?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastValidAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  referenceAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   referenceTime?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stepCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ForecastStep']>, ParentType, ContextType, Partial<ForecastRunStepsArgs>>;
@@ -851,6 +969,7 @@ export type ForecastStepResolvers<ContextType = SmhiContext, ParentType extends 
   frozenPrecipitationProbability?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   highCloudCover?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   intervalStart?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  intervalStartsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lowCloudCover?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   mediumCloudCover?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   precipitationMax?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -865,6 +984,7 @@ export type ForecastStepResolvers<ContextType = SmhiContext, ParentType extends 
   symbol?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   thunderProbability?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   time?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  validAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   visibility?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   weatherSymbol?: Resolver<Maybe<ResolversTypes['WeatherSymbol']>, ParentType, ContextType>;
   windDirection?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -887,6 +1007,8 @@ export type MunicipalityResolvers<ContextType = SmhiContext, ParentType extends 
 
 export type ObservationResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['Observation'] = ResolversParentTypes['Observation']> = ResolversObject<{
   intervalStart?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  intervalStartsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  measuredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   quality?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ref?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   time?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -894,13 +1016,16 @@ export type ObservationResolvers<ContextType = SmhiContext, ParentType extends R
 }>;
 
 export type ObservationSeriesResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['ObservationSeries'] = ResolversParentTypes['ObservationSeries']> = ResolversObject<{
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   latest?: Resolver<Maybe<ResolversTypes['Observation']>, ParentType, ContextType>;
   parameter?: Resolver<ResolversTypes['WeatherParameter'], ParentType, ContextType>;
   period?: Resolver<ResolversTypes['ObservationPeriod'], ParentType, ContextType>;
+  startsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updated?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   values?: Resolver<Array<ResolversTypes['Observation']>, ParentType, ContextType>;
 }>;
 
@@ -945,7 +1070,9 @@ export type WarningAreaResolvers<ContextType = SmhiContext, ParentType extends R
   approximateStart?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   areaName?: Resolver<ResolversTypes['SmhiLocalizedText'], ParentType, ContextType>;
   created?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   descriptions?: Resolver<Array<ResolversTypes['WarningText']>, ParentType, ContextType>;
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   eventDescription?: Resolver<Maybe<ResolversTypes['SmhiLocalizedCode']>, ParentType, ContextType>;
   geometry?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -954,7 +1081,9 @@ export type WarningAreaResolvers<ContextType = SmhiContext, ParentType extends R
   levelName?: Resolver<ResolversTypes['SmhiLocalizedText'], ParentType, ContextType>;
   normalProbability?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   published?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   pushNotice?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  startsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export type WarningTextResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['WarningText'] = ResolversParentTypes['WarningText']> = ResolversObject<{
@@ -971,9 +1100,11 @@ export type WeatherParameterResolvers<ContextType = SmhiContext, ParentType exte
 export type WeatherStationResolvers<ContextType = SmhiContext, ParentType extends ResolversParentTypes['WeatherStation'] = ResolversParentTypes['WeatherStation'], FederationReferenceType extends FederationReferenceTypes['WeatherStation'] = FederationReferenceTypes['WeatherStation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['WeatherStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
   active?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  firstMeasuredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   height?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastMeasuredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['Place'], ParentType, ContextType>;
   measuringStations?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -995,10 +1126,12 @@ export type WeatherWarningResolvers<ContextType = SmhiContext, ParentType extend
   areas?: Resolver<Array<ResolversTypes['WarningArea']>, ParentType, ContextType>;
   classification?: Resolver<Maybe<ResolversTypes['SmhiLocalizedCode']>, ParentType, ContextType>;
   descriptions?: Resolver<Array<ResolversTypes['WarningText']>, ParentType, ContextType>;
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   event?: Resolver<ResolversTypes['SmhiLocalizedCode'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['WarningLevel'], ParentType, ContextType>;
   normalProbability?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  startsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
@@ -1009,6 +1142,7 @@ export type Resolvers<ContextType = SmhiContext> = ResolversObject<{
   County?: CountyResolvers<ContextType>;
   CurrentObservation?: CurrentObservationResolvers<ContextType>;
   CurrentWeather?: CurrentWeatherResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
   FieldSet?: GraphQLScalarType;
   ForecastRun?: ForecastRunResolvers<ContextType>;
   ForecastStep?: ForecastStepResolvers<ContextType>;
