@@ -33,6 +33,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { FieldCost, FieldCosts } from '../../kit/cost.ts';
+import { stableJson } from '../../kit/snapshot.ts';
 import type { GatewayContext } from './datasources.ts';
 
 export type { FieldCost, FieldCosts };
@@ -280,12 +281,42 @@ export function costPlugin(options: {
   /** Charges an allowed operation's cost to its client; an error refuses it (over the client's rate). */
   charge?: (report: CostReport, context: GatewayContext) => Promise<GraphQLError | undefined>;
 }): ApolloServerPlugin<GatewayContext> {
+  // An estimate depends only on the schema, the field costs, the document, the operation and its
+  // variables: a repeated operation (every whole-response cache hit) reuses it instead of walking
+  // the document again (7 % of a hit's CPU). Apollo Server hands the same DocumentNode for the same
+  // query text; at most 100 variable sets are kept per document.
+  const estimates = new WeakMap<
+    GraphQLSchema,
+    WeakMap<FieldCosts, WeakMap<DocumentNode, Map<string, CostReport>>>
+  >();
+  function estimateOnce(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): CostReport {
+    const costs = options.costs();
+    let bySchema = estimates.get(schema);
+    if (!bySchema) estimates.set(schema, (bySchema = new WeakMap()));
+    let byCosts = bySchema.get(costs);
+    if (!byCosts) bySchema.set(costs, (byCosts = new WeakMap()));
+    let byVariables = byCosts.get(document);
+    if (!byVariables) byCosts.set(document, (byVariables = new Map()));
+    const key = `${operation.name?.value ?? ''}\0${stableJson(variables)}`;
+    let report = byVariables.get(key);
+    if (!report) {
+      report = estimateCost(schema, document, operation, variables, costs);
+      if (byVariables.size >= 100) byVariables.clear();
+      byVariables.set(key, report);
+    }
+    return report;
+  }
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, schema, request, contextValue }) {
           if (!operation) return;
-          const report = estimateCost(schema, document, operation, request.variables ?? {}, options.costs());
+          const report = estimateOnce(schema, document, operation, request.variables ?? {});
           contextValue.cost = report;
           const refusal =
             tooExpensive(report, options.limits) ?? (await options.charge?.(report, contextValue));
