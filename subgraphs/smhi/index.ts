@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLScalarType, parse } from 'graphql';
 import { int, url } from '../../kit/config.ts';
-import { DateTime } from '../../kit/scalars.ts';
+import { DateScalar, DateTime } from '../../kit/scalars.ts';
 import { createSubgraph } from '../../kit/subgraph.ts';
 import { admittedSet } from '../../kit/upstream.ts';
 import { createSmhiClient, TTL } from './client.ts';
@@ -75,7 +75,7 @@ export const smhi = createSubgraph({
     const client = createSmhiClient({ forecast, metobs, warnings });
     const maxForecastPoints = kit.config.SMHI_MAX_FORECAST_POINTS;
     return {
-      resolvers: { ...createResolvers(), GeoJSON, DateTime },
+      resolvers: { ...createResolvers(), GeoJSON, DateTime, Date: DateScalar },
       context: (shared): SmhiContext => ({
         trace: shared.trace,
         maxForecastPoints,

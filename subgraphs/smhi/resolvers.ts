@@ -1,5 +1,5 @@
 import { type GraphQLResolveInfo, getArgumentValues, isObjectType, Kind, type SelectionNode } from 'graphql';
-import { upstreamDateTime } from '../../kit/datetime.ts';
+import { upstreamDate, upstreamDateTime } from '../../kit/datetime.ts';
 import { badInput, UpstreamError } from '../../kit/errors.ts';
 import { haversineKm } from '../../kit/geo.ts';
 import { pointKey } from '../../kit/loaders.ts';
@@ -462,6 +462,8 @@ export function createResolvers(): Resolvers {
     Observation: {
       measuredAt: (o) => smhiTime(o.time, "an observation's `date`"),
       intervalStartsAt: (o) => smhiTime(o.intervalStart, "an aggregated observation's `from`"),
+      validOn: (o) =>
+        upstreamDate(o.ref, { agency: AGENCY, what: "an aggregated observation's `ref`", partial: 'null' }),
     },
     CurrentObservation: {
       parameter: (o) => metobsParameter(o.parameter)!,

@@ -34,6 +34,7 @@ const MAY_STAY_EMPTY: Record<string, string> = {
   'Observation.intervalStart': 'only aggregated periods (day, months) have an interval',
   'Observation.intervalStartsAt': 'as Observation.intervalStart (the same value as a DateTime)',
   'Observation.ref': 'SMHI sets ref only on aggregated values',
+  'Observation.validOn': 'as Observation.ref (the same day as a Date)',
 };
 
 /** Marks which fields of `typeName` came back non-null somewhere in `value` (found by following `steps`). */

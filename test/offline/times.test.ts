@@ -24,7 +24,7 @@ const schema = buildSchema(readFileSync('schema/api-schema.graphql', 'utf8'));
 
 /** Each new field with the deprecated text field it replaces (same parent). */
 const PAIRS = `
-  time validAt intervalStart intervalStartsAt
+  time validAt intervalStart intervalStartsAt ref validOn
   createdTime createdAt referenceTime referenceAt lastTime lastValidAt
   observedAt measuredAt
   from firstMeasuredAt to lastMeasuredAt
@@ -49,7 +49,7 @@ const QUERY = `{
           from firstMeasuredAt to lastMeasuredAt
           observations(period: LATEST_DAY) {
             from startsAt to endsAt updated updatedAt
-            values { time measuredAt intervalStart intervalStartsAt }
+            values { time measuredAt intervalStart intervalStartsAt ref validOn }
           }
         }
       }

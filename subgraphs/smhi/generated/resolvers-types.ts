@@ -15,6 +15,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** A calendar date without a time or zone: an RFC 3339 full-date, e.g. "2026-04-02". */
+  Date: { input: string; output: string; }
   /**
    * An instant: an RFC 3339 date-time with an offset, e.g. "2026-04-02T12:00:00Z" or "2024-04-24T14:27:02+02:00".
    * The offset is the one the agency gave (UTC for SMHI, SGU and SCB's tables); a time the agency sends
@@ -290,13 +292,18 @@ export type Observation = {
   measuredAt: Maybe<Scalars['DateTime']['output']>;
   /** SMHI's quality code: G = checked and approved, Y = probably correct (suspicious or aggregated), O = uncontrolled. Other letters are passed on. */
   quality: Maybe<Scalars['String']['output']>;
-  /** SMHI's reference date of an aggregated value, e.g. "2018-08-03"; null otherwise. */
+  /** SMHI's reference of an aggregated value as sent, e.g. "2018-08-03"; null otherwise. As a `Date`: `validOn`. */
   ref: Maybe<Scalars['String']['output']>;
   /**
    * When the value was observed, ISO-8601 UTC (for hourly values the end of the measuring interval; for aggregated values the end of the aggregation interval).
    * @deprecated Use `measuredAt` (DateTime).
    */
   time: Scalars['String']['output'];
+  /**
+   * The day an aggregated value is for (SMHI's `ref`, e.g. "2018-08-03"); null for instant values and when
+   * SMHI's reference is not a whole day (its form for monthly values is UNCONFIRMED; `ref` keeps it as sent).
+   */
+  validOn: Maybe<Scalars['Date']['output']>;
   /** The value in the parameter's unit (SMHI sends it as text); null when SMHI sent none. */
   value: Maybe<Scalars['Float']['output']>;
 };
@@ -799,6 +806,7 @@ export type ResolversTypes = ResolversObject<{
   CurrentObservation: ResolverTypeWrapper<CurrentObservationModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CurrentWeather: ResolverTypeWrapper<CurrentWeatherModel>;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FieldSet: ResolverTypeWrapper<Scalars['FieldSet']['output']>;
   ForecastRun: ResolverTypeWrapper<ForecastRunModel>;
@@ -834,6 +842,7 @@ export type ResolversParentTypes = ResolversObject<{
   CurrentObservation: CurrentObservationModel;
   Float: Scalars['Float']['output'];
   CurrentWeather: CurrentWeatherModel;
+  Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   FieldSet: Scalars['FieldSet']['output'];
   ForecastRun: ForecastRunModel;
@@ -939,6 +948,10 @@ export type CurrentWeatherResolvers<ContextType = SmhiContext, ParentType extend
   windSpeed?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1012,6 +1025,7 @@ export type ObservationResolvers<ContextType = SmhiContext, ParentType extends R
   quality?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ref?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   time?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  validOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
@@ -1142,6 +1156,7 @@ export type Resolvers<ContextType = SmhiContext> = ResolversObject<{
   County?: CountyResolvers<ContextType>;
   CurrentObservation?: CurrentObservationResolvers<ContextType>;
   CurrentWeather?: CurrentWeatherResolvers<ContextType>;
+  Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   FieldSet?: GraphQLScalarType;
   ForecastRun?: ForecastRunResolvers<ContextType>;
