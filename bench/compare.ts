@@ -75,7 +75,7 @@ const QUERIES: Record<string, { title: string; query: string }> = {
   weather_jobs: {
     title: 'current weather and job count (Stockholm)',
     query:
-      '{ municipality(code: "0180") { name currentWeather { airTemperature observedAt station { name } } jobAdCount } }',
+      '{ municipality(code: "0180") { name currentWeather { airTemperature measuredAt station { name } } jobAdCount } }',
   },
   at_a_glance: {
     title: 'a municipality at a glance (schema/examples/municipality-at-a-glance.graphql)',
@@ -640,10 +640,13 @@ async function main() {
     }
 
     const runs = new Map<string, Run[]>();
+    /** The 1-minute load average as each round starts: how busy the machine was while measuring. */
+    const loadRounds: number[] = [];
     console.log('');
     for (let r = 0; r < rounds; r++) {
       const order = rotate(targets, r);
-      console.log(`Round ${r + 1}/${rounds} (order: ${order.join(', ')})`);
+      loadRounds.push(loads()[0]!);
+      console.log(`Round ${r + 1}/${rounds} (order: ${order.join(', ')}; load average ${loadRounds.at(-1)})`);
       for (const q of queryNames) {
         const line: string[] = [];
         // Asked again each round: a target's answer is checked against the default's of the moment.
@@ -747,6 +750,7 @@ async function main() {
         node: process.version,
         loadavgBefore: loadBefore,
         loadavgAfter: loadAfter,
+        loadavgRounds: loadRounds,
       },
       settings: {
         rounds,
