@@ -523,7 +523,10 @@ function toCrs84(coordinates: unknown): unknown {
 
 /**
  * administrativ-indelning `collections/{kommuner|lan}/items`: a FeatureCollection; takes the feature
- * whose `property` equals `code` (or the only feature when it lacks the property).
+ * whose `property` equals `code` (or the only feature when it lacks the property). No feature at all
+ * is null (Lantmäteriet has no outline for the code); features of other codes only mean the filter
+ * was not applied (the `lanskod` parameter is UNCONFIRMED): an answer to another question, so an
+ * error rather than a null that reads as "no outline".
  */
 export function parseBoundary(
   json: unknown,
@@ -537,7 +540,13 @@ export function parseBoundary(
     (features.length === 1 && pad(obj(features[0]!['properties'])[property], width) === null
       ? features[0]
       : undefined);
-  if (!match) return null;
+  if (!match) {
+    if (features.length === 0) return null;
+    const codes = features.map((f) => pad(obj(f['properties'])[property], width) ?? '(none)');
+    throw new Error(
+      `administrativ-indelning: asked for ${property} ${code}, got ${features.length} feature(s) of other codes (${[...new Set(codes)].slice(0, 5).join(', ')}${codes.length > 5 ? ', …' : ''})`,
+    );
+  }
   const geometry = expectObject(match['geometry'], 'administrativ-indelning.features[].geometry');
   const type = geometry['type'];
   if (type !== 'Polygon' && type !== 'MultiPolygon') {

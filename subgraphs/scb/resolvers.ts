@@ -280,6 +280,22 @@ async function tableWindow(
   return { ...first, window: { limit, offset, nodes } };
 }
 
+/**
+ * The metadata of a table SCB has just listed or described. SCB answering 404 for it is not "no such
+ * table" (SCB named it): its API is inconsistent or has moved, an error rather than null variables.
+ */
+async function metadataOf(table: string, ctx: ScbContext) {
+  const meta = await ctx.client.metadata(table, ctx.trace);
+  if (!meta)
+    throw new UpstreamError(
+      'HTTP_STATUS',
+      AGENCY,
+      `SCB answered 404 for /tables/${table}/metadata, a table it lists: its API is inconsistent or has changed`,
+      { status: 404 },
+    );
+  return meta;
+}
+
 export function createResolvers(): Resolvers {
   return {
     Municipality: {
@@ -356,8 +372,8 @@ export function createResolvers(): Resolvers {
     },
     StatisticsTable: {
       updatedAt: (t) => scbTime(t.updated, "the table's `updated`"),
-      variables: async (t, _, ctx) => (await ctx.client.metadata(t.id, ctx.trace))?.variables ?? null,
-      notes: async (t, _, ctx) => (await ctx.client.metadata(t.id, ctx.trace))?.notes ?? null,
+      variables: async (t, _, ctx) => (await metadataOf(t.id, ctx)).variables,
+      notes: async (t, _, ctx) => (await metadataOf(t.id, ctx)).notes,
     },
     StatisticsVariable: {
       time: (v) => v.isTime,

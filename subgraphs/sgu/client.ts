@@ -1,3 +1,4 @@
+import { UpstreamError } from '../../kit/errors.ts';
 import { type Polygonal, pointInPolygon } from '../../kit/geo.ts';
 import {
   bboxAround,
@@ -293,7 +294,18 @@ export function createSguClient(upstream: Upstream): SguClient {
       { bbox: bboxAround(latitude, longitude, POINT_BOX_DEG), limit: POINT_QUERY_LIMIT },
       { ttlMs: TTL.geologyMs, trace, maxPages: 1 },
     );
-    return result ? featureContaining(result.features, latitude, longitude) : null;
+    if (!result) return null;
+    const found = featureContaining(result.features, latitude, longitude);
+    // No polygon of the page contains the point, but SGU has more: the map is not unmapped there, the
+    // read is incomplete. An error, not a null that reads as "no soil (bedrock) mapped here".
+    if (!found && result.truncated) {
+      throw new UpstreamError(
+        'BAD_PAYLOAD',
+        'sgu',
+        `SGU sent more than ${POINT_QUERY_LIMIT} polygons of ${collection} around the point and none of those read contains it; the answer is incomplete`,
+      );
+    }
+    return found;
   }
 
   return {

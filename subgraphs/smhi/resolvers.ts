@@ -285,9 +285,11 @@ async function warningsWhere(
     .filter((w): w is WarningModel => w !== null);
 }
 
+/** The station with this id in the station list of `parameter`; null when the list has none with it. */
 async function stationById(id: string, parameter: number, ctx: SmhiContext): Promise<StationRecord | null> {
-  const list = await ctx.loaders.stationList.load(parameter);
-  return list?.stations.find((s) => s.id === id) ?? null;
+  // A 404 for the whole list is an error (see stationListOf), not "no such station".
+  const list = await stationListOf(parameter, ctx);
+  return list.stations.find((s) => s.id === id) ?? null;
 }
 
 /** A station field that the record may lack (stations from the latest-hour set): filled from the list. */

@@ -131,7 +131,11 @@ describe('administrativ indelning parser', () => {
       ],
     };
     expect(parseBoundary(body, 'kommunkod', '0180')).toEqual({ type: 'Polygon', coordinates: square });
-    expect(parseBoundary(body, 'kommunkod', '0182')).toBeNull();
+    // Features of other codes only: the filter was not applied, an answer to another question.
+    expect(() => parseBoundary(body, 'kommunkod', '0182')).toThrow(
+      /asked for kommunkod 0182, got 2 feature\(s\) of other codes \(0181, 0180\)/,
+    );
+    // No feature at all: Lantmäteriet has no outline for the code.
     expect(parseBoundary({ type: 'FeatureCollection', features: [] }, 'kommunkod', '0180')).toBeNull();
   });
 

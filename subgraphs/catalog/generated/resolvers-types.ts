@@ -38,11 +38,12 @@ export type Agency = {
    * `cataloguedAsOf`) — for the live figure ask `datasets { totalCount }`.
    */
   cataloguedDatasetsRecorded: Maybe<Scalars['Int']['output']>;
-  /** How many datasets and data services the catalogue lists for the agency, by theme, HVD category and format. */
+  /** How many datasets and data services the catalogue lists for the agency, by theme, HVD category and format. Null only with an error. */
   datasetCounts: Maybe<DatasetCounts>;
   /**
    * The agency's catalogued datasets and data services, paged and filterable like `Query.datasets`
    * (without `publisher`): `limit` 0–100 (default 20), `offset` 0–10 000.
+   * Null only with an error; `nodes` is empty when nothing matches (or `offset` is past the matches).
    */
   datasets: Maybe<DatasetPage>;
   /** Which agency, e.g. SCB. */
@@ -114,24 +115,27 @@ export type CatalogConcept = {
 /** A contact point, organisation only. */
 export type CatalogContactPoint = {
   __typename?: 'CatalogContactPoint';
-  /** The organisation's name, when the contact point is an organisation (or names one). */
+  /**
+   * The organisation's name, when the contact point is an organisation (or names one).
+   * Null for a person (never named here) or a contact that names no organisation.
+   */
   organisation: Maybe<Scalars['String']['output']>;
 };
 
 /** A distribution of a dataset: a file or an access point. */
 export type CatalogDistribution = {
   __typename?: 'CatalogDistribution';
-  /** Where the data can be reached (dcat:accessURL): a page, an API or the file itself. */
+  /** Where the data can be reached (dcat:accessURL): a page, an API or the file itself. Null when the catalogue gives none. */
   accessUrl: Maybe<Scalars['String']['output']>;
-  /** A direct link to the file (dcat:downloadURL), where the publisher gave one (few do). */
+  /** A direct link to the file (dcat:downloadURL), where the publisher gave one (few do). Null otherwise. */
   downloadUrl: Maybe<Scalars['String']['output']>;
-  /** Short format code, e.g. CSV, JSON, XLSX. */
+  /** Short format code, e.g. CSV, JSON, XLSX. Null when the catalogue gives none. */
   format: Maybe<Scalars['String']['output']>;
-  /** Licence URI of the distribution. */
+  /** Licence URI of the distribution. Null when the catalogue gives none. */
   license: Maybe<Scalars['String']['output']>;
-  /** Media type, e.g. text/csv. */
+  /** Media type, e.g. text/csv. Null when the catalogue gives none. */
   mediaType: Maybe<Scalars['String']['output']>;
-  /** Title (Swedish, else English, else untagged). */
+  /** Title (Swedish, else English, else untagged). Null when the catalogue gives none. */
   title: Maybe<Scalars['String']['output']>;
   /** The distribution's URI in the catalogue. */
   uri: Scalars['String']['output'];
@@ -154,11 +158,11 @@ export type CatalogLanguage =
 /** A place a dataset covers (dcterms:spatial). */
 export type CatalogLocation = {
   __typename?: 'CatalogLocation';
-  /** WKT bounding box (dcat:bbox), where given. */
+  /** WKT bounding box (dcat:bbox), where given. Null otherwise. */
   bbox: Maybe<Scalars['String']['output']>;
-  /** The place's name, where given. */
+  /** The place's name, where given. Null otherwise. */
   name: Maybe<Scalars['String']['output']>;
-  /** The place's URI (often Geonames), where given. */
+  /** The place's URI (often Geonames), where given. Null otherwise. */
   uri: Maybe<Scalars['String']['output']>;
 };
 
@@ -184,9 +188,9 @@ export type CatalogPeriod = {
 /** A publishing organisation. */
 export type CatalogPublisher = {
   __typename?: 'CatalogPublisher';
-  /** The agency of this graph, if it is one. */
+  /** The agency of this graph, if it is one. Null otherwise. */
   agency: Maybe<Agency>;
-  /** Its name (Swedish where given); one registry look-up for all publishers of a response. */
+  /** Its name (Swedish where given); one registry look-up for all publishers of a response. Null when the registry holds no name for it. */
   name: Maybe<Scalars['String']['output']>;
   /** The publisher's URI in the catalogue, e.g. "http://dataportal.se/organisation/SE2021000837". */
   uri: Scalars['String']['output'];
@@ -195,18 +199,18 @@ export type CatalogPublisher = {
 /** The registry's newest catalogue statistics. Källa: Sveriges dataportal, DIGG. */
 export type CatalogStatistics = {
   __typename?: 'CatalogStatistics';
-  /** The day the registry counted its datasets (the day the statistics describe). */
+  /** The day the registry counted its datasets (the day the statistics describe). Null when the registry gives no day. */
   countedOn: Maybe<Scalars['Date']['output']>;
-  /** Datasets held by the registry. */
+  /** Datasets held by the registry. Null when the registry gives none. */
   datasetCount: Maybe<Scalars['Int']['output']>;
   /**
    * The day the statistics describe.
    * @deprecated Use `countedOn` (Date).
    */
   date: Maybe<Scalars['String']['output']>;
-  /** Of those, public. */
+  /** Of those, public. Null when the registry gives none. */
   publicDatasetCount: Maybe<Scalars['Int']['output']>;
-  /** Datasets of public-sector publishers. */
+  /** Datasets of public-sector publishers. Null when the registry gives none. */
   publicSectorDatasetCount: Maybe<Scalars['Int']['output']>;
 };
 
@@ -217,7 +221,7 @@ export type CatalogText = {
   en: Maybe<Scalars['String']['output']>;
   /** The Swedish text; null when not given. */
   sv: Maybe<Scalars['String']['output']>;
-  /** Swedish if given, else English, else an untagged value. */
+  /** Swedish if given, else English, else an untagged value. Null when none is given. */
   text: Maybe<Scalars['String']['output']>;
 };
 
@@ -228,7 +232,10 @@ export type CatalogText = {
 export type County = {
   __typename?: 'County';
   code: Scalars['String']['output'];
-  /** Catalogue entries whose spatial coverage names this county, where the catalogue says so. */
+  /**
+   * Catalogue entries whose spatial coverage names this county, where the catalogue says so.
+   * Null only with an error; `nodes` is empty when nothing matches (or `offset` is past the matches).
+   */
   datasets: Maybe<DatasetPage>;
 };
 
@@ -266,26 +273,31 @@ export type DataTheme =
  */
 export type Dataset = {
   __typename?: 'Dataset';
-  /** Access rights: PUBLIC, NON_PUBLIC or RESTRICTED (the EU access-right code). */
+  /** Access rights: PUBLIC, NON_PUBLIC or RESTRICTED (the EU access-right code). Null when the catalogue gives none. */
   accessRights: Maybe<Scalars['String']['output']>;
-  /** The agency of this graph that publishes it, if any. */
+  /** The agency of this graph that publishes it, if any. Null otherwise. */
   agency: Maybe<Agency>;
   /**
    * The contact point, organisation only: its name when the contact is an organisation. Personal names
    * and e-mail addresses are never passed on. May cost one registry call per dataset.
+   * Null when the entry names none or the registry does not hold it.
    */
   contactPoint: Maybe<CatalogContactPoint>;
-  /** The description, by the same rule as `title`. */
+  /** The description, by the same rule as `title`. Null when the entry has none (in `lang`, when given). */
   description: Maybe<Scalars['String']['output']>;
-  /** The description in Swedish and English at once, where given. */
+  /** The description in Swedish and English at once, where given. Null when the entry has no description. */
   descriptions: Maybe<CatalogText>;
-  /** The distributions (files and access points). Costs one registry call per dataset (cached for hours). */
+  /**
+   * The distributions (files and access points). Costs one registry call per dataset (cached for hours).
+   * Empty for data services and datasets without any; null only with an error.
+   */
   distributions: Maybe<Array<CatalogDistribution>>;
-  /** API descriptions (OpenAPI and the like), by the same rule as `endpointUrls`. */
+  /** API descriptions (OpenAPI and the like), by the same rule as `endpointUrls`. Empty when there are none; null only with an error. */
   endpointDescriptions: Maybe<Array<Scalars['String']['output']>>;
   /**
    * API endpoint URLs: a data service's own; for a dataset, those of the data services the catalogue
    * says serve it (one registry look-up for all datasets of a response, 20 per call).
+   * Empty when there are none; null only with an error.
    */
   endpointUrls: Maybe<Array<Scalars['String']['output']>>;
   /** Formats the entry states (media types or EU file-type codes), without fetching its distributions. */
@@ -310,9 +322,9 @@ export type Dataset = {
   issuedOn: Maybe<Scalars['Date']['output']>;
   /** Keywords, with their language. */
   keywords: Array<CatalogKeyword>;
-  /** The first landing page (a web page about the dataset). */
+  /** The first landing page (a web page about the dataset). Null when the catalogue gives none. */
   landingPage: Maybe<Scalars['String']['output']>;
-  /** Licence URI as the publisher gave it (CC URIs vary: deed, legalcode, http/https). */
+  /** Licence URI as the publisher gave it (CC URIs vary: deed, legalcode, http/https). Null when the catalogue gives none. */
   license: Maybe<Scalars['String']['output']>;
   /**
    * When the catalogue last changed this entry: the registry's harvest date (the registry re-harvests
@@ -322,7 +334,7 @@ export type Dataset = {
   modified: Maybe<Scalars['String']['output']>;
   /** This entry's page on dataportal.se. */
   portalUrl: Scalars['String']['output'];
-  /** The publisher (organisation). */
+  /** The publisher (organisation). Null when the entry names none. */
   publisher: Maybe<CatalogPublisher>;
   /**
    * The publisher's own modification date (dcterms:modified), as given.
@@ -337,6 +349,7 @@ export type Dataset = {
   /**
    * When the catalogue's registry last changed this entry (its nightly harvest, with the registry's
    * Swedish offset), not the publisher's own modification date (see `publisherModifiedOn`).
+   * Null when the registry gives no date.
    */
   registryModifiedAt: Maybe<Scalars['DateTime']['output']>;
   /** Whether this graph serves the dataset itself (see `graphFields` and the agency's `servedByGraph`). */
@@ -352,13 +365,13 @@ export type Dataset = {
    * Swedish, else English, else an untagged title.
    */
   title: Maybe<Scalars['String']['output']>;
-  /** The title in Swedish and English at once, where given. */
+  /** The title in Swedish and English at once, where given. Null when the entry has no title. */
   titles: Maybe<CatalogText>;
-  /** Dataset or data service. */
+  /** Dataset or data service. Never null: entries of other kinds are left out. */
   type: Maybe<DatasetType>;
-  /** Update frequency: the EU frequency code, e.g. ANNUAL, DAILY, CONT. */
+  /** Update frequency: the EU frequency code, e.g. ANNUAL, DAILY, CONT. Null when the catalogue gives none. */
   updateFrequency: Maybe<Scalars['String']['output']>;
-  /** The dataset's own URI, as its publisher gave it. */
+  /** The dataset's own URI, as its publisher gave it. Never null for an entry the registry holds. */
   uri: Maybe<Scalars['String']['output']>;
 };
 
@@ -436,11 +449,14 @@ export type DatasetType =
 /** One facet value and how many matches have it. */
 export type FacetCount = {
   __typename?: 'FacetCount';
-  /** A short code (theme code, HighValueCategory, format code, AgencyId), where there is one. */
+  /** A short code (theme code, HighValueCategory, format code, AgencyId), where there is one. Null otherwise. */
   code: Maybe<Scalars['String']['output']>;
   /** How many matches have this value. */
   count: Scalars['Int']['output'];
-  /** A readable label (Swedish where known; a publisher's name). */
+  /**
+   * A readable label (Swedish where known; a publisher's name).
+   * Null when none is known (a publisher the registry has no name for, a value without a label).
+   */
   label: Maybe<Scalars['String']['output']>;
   /** The value as the catalogue has it (a URI or a media type). */
   value: Scalars['String']['output'];
@@ -465,6 +481,7 @@ export type Municipality = {
   /**
    * Catalogue entries whose spatial coverage (dcterms:spatial) names this municipality, where the
    * catalogue says so (a dcterms:Location with its name); `search` narrows them. Paged like `Query.datasets`.
+   * Null only with an error; `nodes` is empty when nothing matches (or `offset` is past the matches).
    */
   datasets: Maybe<DatasetPage>;
 };
@@ -486,7 +503,7 @@ export type Query = {
   agencies: Array<Agency>;
   /** One of this graph's agencies beside its catalogue entries. */
   agency: Agency;
-  /** The registry's newest catalogue statistics (counts of datasets). */
+  /** The registry's newest catalogue statistics (counts of datasets). Null when the registry holds no statistics entry. */
   catalogStatistics: Maybe<CatalogStatistics>;
   /** One catalogue entry by its id `{contextId}_{entryId}` (e.g. "547_28672"); null if the registry has none. */
   dataset: Maybe<Dataset>;
@@ -496,6 +513,7 @@ export type Query = {
    * URI), `theme`, `format` (a media type "text/csv" or a file-type code "CSV"), `highValueCategory`,
    * `type`; `limit` 0–100 (default 20; the registry's page is at most 100), `offset` 0–10 000.
    * Cached for hours: the catalogue is harvested once a night. Källa: Sveriges dataportal, DIGG.
+   * Null only with an error; `nodes` is empty when nothing matches (or `offset` is past the matches).
    */
   datasets: Maybe<DatasetPage>;
 };

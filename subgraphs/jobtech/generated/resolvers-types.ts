@@ -36,11 +36,13 @@ export type County = {
    * Number of open job ads whose workplace is in this county, optionally matching `query`. Counts for
    * many counties in one request are one JobSearch call (its region statistics), e.g. all 21 counties
    * for a ranking or a map. Källa: Arbetsförmedlingen (JobTech Dev).
+   * 0 when no open ad matches; null only with an error.
    */
   jobAdCount: Maybe<Scalars['Int']['output']>;
   /**
    * Open job ads whose workplace is in this county (JobSearch), `limit` 0–100 (default 10),
    * `offset` 0–2000. Källa: Arbetsförmedlingen (JobTech Dev).
+   * Null only with an error; `nodes` is empty when no open ad matches (or `offset` is past them).
    */
   jobAds: Maybe<JobAdSearch>;
 };
@@ -87,7 +89,10 @@ export type JobAd = {
   __typename?: 'JobAd';
   /** How to apply (web address, e-mail, instructions; contact persons are left out). */
   application: JobAdApplication;
-  /** When applications close (JobSearch's `application_deadline`, usually 23:59:59 Swedish time of the last day), e.g. "2024-05-08T23:59:59+02:00". */
+  /**
+   * When applications close (JobSearch's `application_deadline`, usually 23:59:59 Swedish time of the last day), e.g. "2024-05-08T23:59:59+02:00".
+   * Null when the ad does not give it.
+   */
   applicationClosesAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * Last day to apply, ISO-8601 with the Swedish offset, e.g. "2024-05-08T23:59:59+02:00".
@@ -96,42 +101,42 @@ export type JobAd = {
   applicationDeadline: Maybe<Scalars['String']['output']>;
   /** The ad's text, whole and by section. */
   description: JobAdDescription;
-  /** A driving licence is required. */
+  /** A driving licence is required. Null when the ad does not say. */
   drivingLicenseRequired: Maybe<Scalars['Boolean']['output']>;
-  /** Duration, e.g. "Tills vidare". */
+  /** Duration, e.g. "Tills vidare". Null when the ad does not give it. */
   duration: Maybe<TaxonomyConcept>;
   /** Who is hiring. */
   employer: JobAdEmployer;
-  /** Employment type, e.g. "Vanlig anställning". */
+  /** Employment type, e.g. "Vanlig anställning". Null when the ad does not give it. */
   employmentType: Maybe<TaxonomyConcept>;
-  /** Experience required. */
+  /** Experience required. Null when the ad does not say. */
   experienceRequired: Maybe<Scalars['Boolean']['output']>;
-  /** The id in the system the ad came from, when any. */
+  /** The id in the system the ad came from, when any. Null when the ad has none. */
   externalId: Maybe<Scalars['String']['output']>;
-  /** The ad's title, e.g. "Sjuksköterska till akutmottagningen". */
+  /** The ad's title, e.g. "Sjuksköterska till akutmottagningen". Null when the ad has none. */
   headline: Maybe<Scalars['String']['output']>;
   /** Platsbanken id, e.g. "28746073". */
   id: Scalars['ID']['output'];
-  /** Labels JobTech puts on the ad (JobSearch sends them as a JSON array, sometimes encoded in a string: "[]" → []). */
+  /** Labels JobTech puts on the ad (JobSearch sends them as a JSON array, sometimes encoded in a string: "[]" → []). Empty when JobTech set none. */
   labels: Array<Scalars['String']['output']>;
   /**
    * When the ad stops being published, ISO-8601 with the Swedish offset.
    * @deprecated Use `publicationEndsAt` (DateTime).
    */
   lastPublishedAt: Maybe<Scalars['String']['output']>;
-  /** The employer's logo, when any. */
+  /** The employer's logo, when any. Null otherwise. */
   logoUrl: Maybe<Scalars['String']['output']>;
-  /** Number of positions (vacancies) the ad is for. */
+  /** Number of positions (vacancies) the ad is for. Null when the ad does not say. */
   numberOfPositions: Maybe<Scalars['Int']['output']>;
-  /** Occupation (yrkesbenämning). */
+  /** Occupation (yrkesbenämning). Null when the ad does not give it. */
   occupation: Maybe<TaxonomyConcept>;
-  /** Occupation field (yrkesområde). */
+  /** Occupation field (yrkesområde). Null when the ad does not give it. */
   occupationField: Maybe<TaxonomyConcept>;
-  /** Occupation group (yrkesgrupp, SSYK level 4). */
+  /** Occupation group (yrkesgrupp, SSYK level 4). Null when the ad does not give it. */
   occupationGroup: Maybe<TaxonomyConcept>;
-  /** When the ad stops being published (JobSearch's `last_publication_date`). */
+  /** When the ad stops being published (JobSearch's `last_publication_date`). Null when the ad does not give it. */
   publicationEndsAt: Maybe<Scalars['DateTime']['output']>;
-  /** When the ad was published (JobSearch's `publication_date`), e.g. "2024-04-24T14:27:02+02:00". */
+  /** When the ad was published (JobSearch's `publication_date`), e.g. "2024-04-24T14:27:02+02:00". Null when the ad does not give it. */
   publicationStartsAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * Publication time, ISO-8601 with the Swedish offset, e.g. "2024-04-24T14:27:02+02:00".
@@ -142,13 +147,13 @@ export type JobAd = {
   relevance: Maybe<Scalars['Float']['output']>;
   /** Salary text; null when the ad has none (JobSearch's placeholder "Undefined" is returned as null). */
   salaryDescription: Maybe<Scalars['String']['output']>;
-  /** Salary type, e.g. "Fast månads- vecko- eller timlön". */
+  /** Salary type, e.g. "Fast månads- vecko- eller timlön". Null when the ad does not give it. */
   salaryType: Maybe<TaxonomyConcept>;
-  /** Extent in percent of full time. */
+  /** Extent in percent of full time. Null when the ad does not say. */
   scopeOfWork: Maybe<JobAdScope>;
-  /** The ad's page in Platsbanken. */
+  /** The ad's page in Platsbanken. Null when the ad has none. */
   webpageUrl: Maybe<Scalars['String']['output']>;
-  /** Working hours, e.g. "Heltid". */
+  /** Working hours, e.g. "Heltid". Null when the ad does not give it. */
   workingHours: Maybe<TaxonomyConcept>;
   /** Where the job is: address, municipality, county and position. */
   workplace: JobAdWorkplace;
@@ -160,45 +165,48 @@ export type JobAd = {
  */
 export type JobAdApplication = {
   __typename?: 'JobAdApplication';
-  /** E-mail address for applications, when the employer gave one. */
+  /** E-mail address for applications, when the employer gave one. Null otherwise. */
   email: Maybe<Scalars['String']['output']>;
-  /** Free-text instructions from the employer. */
+  /** Free-text instructions from the employer. Null when the ad does not give it. */
   information: Maybe<Scalars['String']['output']>;
-  /** The employer's reference for the ad. */
+  /** The employer's reference for the ad. Null when the ad does not give it. */
   reference: Maybe<Scalars['String']['output']>;
-  /** Where to apply online. */
+  /** Where to apply online. Null when the ad does not give it. */
   url: Maybe<Scalars['String']['output']>;
-  /** True when applications go through Arbetsförmedlingen's own service. */
+  /** True when applications go through Arbetsförmedlingen's own service. Null when the ad does not give it. */
   viaArbetsformedlingen: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** The ad's text. Källa: Arbetsförmedlingen (JobTech Dev). */
 export type JobAdDescription = {
   __typename?: 'JobAdDescription';
-  /** About the employer, when the ad has the section. */
+  /** About the employer, when the ad has the section. Null otherwise. */
   companyInformation: Maybe<Scalars['String']['output']>;
-  /** Conditions (hours, pay, start), when the ad has the section. */
+  /** Conditions (hours, pay, start), when the ad has the section. Null otherwise. */
   conditions: Maybe<Scalars['String']['output']>;
-  /** The same text as JobSearch formats it (`text_formatted`: HTML-escaped, e.g. &amp;). */
+  /** The same text as JobSearch formats it (`text_formatted`: HTML-escaped, e.g. &amp;). Null when the ad has no text. */
   formatted: Maybe<Scalars['String']['output']>;
-  /** What the job involves, when the ad has the section. */
+  /** What the job involves, when the ad has the section. Null otherwise. */
   needs: Maybe<Scalars['String']['output']>;
-  /** Requirements, when the ad has the section. */
+  /** Requirements, when the ad has the section. Null otherwise. */
   requirements: Maybe<Scalars['String']['output']>;
-  /** The full description as plain text; lines separated by \n (some ads use \r\n). */
+  /** The full description as plain text; lines separated by \n (some ads use \r\n). Null when the ad has no text. */
   text: Maybe<Scalars['String']['output']>;
 };
 
 /** The employer. Källa: Arbetsförmedlingen (JobTech Dev). */
 export type JobAdEmployer = {
   __typename?: 'JobAdEmployer';
-  /** Employer name, e.g. "Volvo Personvagnar AB". */
+  /** Employer name, e.g. "Volvo Personvagnar AB". Null when the ad does not give it. */
   name: Maybe<Scalars['String']['output']>;
-  /** Organisation number (10 digits, no dash), e.g. "5560743089". JobSearch hides numbers that are personal identity numbers. */
+  /**
+   * Organisation number (10 digits, no dash), e.g. "5560743089". JobSearch hides numbers that are personal identity numbers.
+   * Null when the ad gives none (or JobSearch hid it).
+   */
   organizationNumber: Maybe<Scalars['String']['output']>;
-  /** The employer's web site. */
+  /** The employer's web site. Null when the ad does not give it. */
   url: Maybe<Scalars['String']['output']>;
-  /** Name of the workplace as the employer gives it, e.g. "Volvo Car Corporation". */
+  /** Name of the workplace as the employer gives it, e.g. "Volvo Car Corporation". Null when the ad does not give it. */
   workplace: Maybe<Scalars['String']['output']>;
 };
 
@@ -215,9 +223,9 @@ export type JobAdNearInput = {
 /** Extent of the job in percent of full time (100 = full time). */
 export type JobAdScope = {
   __typename?: 'JobAdScope';
-  /** Maximum, percent. */
+  /** Maximum, percent. Null when the ad does not give it. */
   max: Maybe<Scalars['Int']['output']>;
-  /** Minimum, percent. */
+  /** Minimum, percent. Null when the ad does not give it. */
   min: Maybe<Scalars['Int']['output']>;
 };
 
@@ -238,7 +246,10 @@ export type JobAdSearch = {
   nodes: Array<JobAd>;
   /** How many matching ads come before this page (`offset`, 0–2000). */
   offset: Scalars['Int']['output'];
-  /** Number of positions (vacancies) in the matching ads, as JobSearch counts them (can be 0 when `totalCount` is not). */
+  /**
+   * Number of positions (vacancies) in the matching ads, as JobSearch counts them (can be 0 when `totalCount` is not).
+   * Null when JobSearch does not give it.
+   */
   positions: Maybe<Scalars['Int']['output']>;
   /**
    * Number of matching ads.
@@ -270,11 +281,11 @@ export type JobAdSort =
 /** A typeahead suggestion from words found in open ads. Källa: Arbetsförmedlingen (JobTech Dev). */
 export type JobAdSuggestion = {
   __typename?: 'JobAdSuggestion';
-  /** The phrase as found in the ads. */
+  /** The phrase as found in the ads. Null when JobSearch does not give it. */
   foundPhrase: Maybe<Scalars['String']['output']>;
-  /** Number of open ads containing it. */
+  /** Number of open ads containing it. Null when JobSearch does not give it. */
   occurrences: Maybe<Scalars['Int']['output']>;
-  /** What kind of term it is, e.g. "skill", "occupation", "location". */
+  /** What kind of term it is, e.g. "skill", "occupation", "location". Null when JobSearch does not give it. */
   type: Maybe<Scalars['String']['output']>;
   /** The suggested search term. */
   value: Scalars['String']['output'];
@@ -291,7 +302,7 @@ export type JobAdWorkplace = {
    * @deprecated Use `postalTown` (the same value, named as on `Address`).
    */
   city: Maybe<Scalars['String']['output']>;
-  /** Country name as the ad gives it, e.g. "Sverige". */
+  /** Country name as the ad gives it, e.g. "Sverige". Null when the ad does not give it. */
   country: Maybe<Scalars['String']['output']>;
   /** The county (from the ad's 2-digit län code); null for ads abroad or with the unspecified region "90". */
   county: Maybe<County>;
@@ -302,16 +313,16 @@ export type JobAdWorkplace = {
   location: Maybe<Place>;
   /** The municipality (from the ad's 4-digit kommunkod); null for ads abroad or without a municipality. */
   municipality: Maybe<Municipality>;
-  /** Postal code (postnummer) as the ad gives it, when given. */
+  /** Postal code (postnummer) as the ad gives it, when given. Null otherwise. */
   postalCode: Maybe<Scalars['String']['output']>;
-  /** Postal town (postort) as the ad gives it, when given. */
+  /** Postal town (postort) as the ad gives it, when given. Null otherwise. */
   postalTown: Maybe<Scalars['String']['output']>;
   /**
    * Postcode, when given.
    * @deprecated Use `postalCode` (the same value, named as on `Address`).
    */
   postcode: Maybe<Scalars['String']['output']>;
-  /** Street address, when given. */
+  /** Street address, when given. Null otherwise. */
   street: Maybe<Scalars['String']['output']>;
 };
 
@@ -323,11 +334,13 @@ export type Municipality = {
    * Number of open job ads in this municipality, optionally matching `query`. Counts for many
    * municipalities in one request are batched through JobSearch's municipality statistics.
    * Källa: Arbetsförmedlingen (JobTech Dev).
+   * 0 when no open ad matches; null only with an error.
    */
   jobAdCount: Maybe<Scalars['Int']['output']>;
   /**
    * Open job ads whose workplace is in this municipality (JobSearch), `limit` 0–100 (default 10),
    * `offset` 0–2000. Källa: Arbetsförmedlingen (JobTech Dev).
+   * Null only with an error; `nodes` is empty when no open ad matches (or `offset` is past them).
    */
   jobAds: Maybe<JobAdSearch>;
 };
@@ -368,6 +381,7 @@ export type Place = {
   /**
    * Open job ads whose workplace position lies within `radiusKm` (whole km, 1–500, default 5) of this
    * point. Ad positions are often a municipality's centre. Källa: Arbetsförmedlingen (JobTech Dev).
+   * Null only with an error; `nodes` is empty when no open ad matches (or `offset` is past them).
    */
   jobAdsNearby: Maybe<JobAdSearch>;
   latitude: Scalars['Float']['output'];
@@ -416,12 +430,14 @@ export type Query = {
    * - `publishedAfter`: ISO-8601 date or date-time; without an offset it is Swedish local time.
    * - `near`: ads within `radiusKm` of a point.
    * - `limit` 0–100 (default 10), `offset` 0–2000 (default 0): at most the first 2 100 hits are reachable.
+   * Null only with an error; `nodes` is empty when no open ad matches (or `offset` is past them).
    */
   jobAds: Maybe<JobAdSearch>;
   /**
    * The 21 counties ranked by open job ads (matching `query`), `order` DESC (default) or ASC, the
    * `first` 1–21 places (default 21). One JobSearch call (its region statistics).
    * Källa: Arbetsförmedlingen (JobTech Dev).
+   * Never empty (a county without ads counts 0); null only with an error.
    */
   rankCountiesByJobAds: Maybe<Array<CountyJobAdRanking>>;
   /**
@@ -430,6 +446,7 @@ export type Query = {
    * JobSearch call (its municipality statistics); all of Sweden largest-first up to 30 places is one
    * call too; other Sweden-wide rankings need one call per county and a few more (about 45 at most).
    * Källa: Arbetsförmedlingen (JobTech Dev).
+   * Never empty (a municipality without ads counts 0); null only with an error.
    */
   rankMunicipalitiesByJobAds: Maybe<Array<MunicipalityJobAdRanking>>;
 };
@@ -496,9 +513,9 @@ export type TaxonomyConcept = {
   __typename?: 'TaxonomyConcept';
   /** Taxonomy concept id, e.g. "32bC_YdL_JtU"; use it in filters such as `occupationGroup`. */
   conceptId: Scalars['String']['output'];
-  /** Swedish label, e.g. "Produktutvecklare". */
+  /** Swedish label, e.g. "Produktutvecklare". Null when JobSearch gives none. */
   label: Maybe<Scalars['String']['output']>;
-  /** The old AMS taxonomy id (text, leading zeros kept), e.g. "161"; being phased out by JobTech. */
+  /** The old AMS taxonomy id (text, leading zeros kept), e.g. "161"; being phased out by JobTech. Null when the concept has none. */
   legacyId: Maybe<Scalars['String']['output']>;
 };
 

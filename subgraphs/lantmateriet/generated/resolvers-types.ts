@@ -33,19 +33,19 @@ export type Address = {
   id: Scalars['String']['output'];
   /** Display form, e.g. "Lantmätarvägen 2, 187 53 Täby". */
   label: Scalars['String']['output'];
-  /** Letter after the number (bokstavstillägg), e.g. "B". */
+  /** Letter after the number (bokstavstillägg), e.g. "B". Null when the address has none. */
   letter: Maybe<Scalars['String']['output']>;
   /** The address point (converted from SWEREF 99 TM to WGS84); null if Lantmäteriet gives none. */
   location: Maybe<Place>;
-  /** The municipality (kommunkod). */
+  /** The municipality (kommunkod). Null when Lantmäteriet gives no municipality code, or one that is not one of the 290. */
   municipality: Maybe<Municipality>;
-  /** Address number (adressplatsnummer). */
+  /** Address number (adressplatsnummer). Null when the address has none. */
   number: Maybe<Scalars['String']['output']>;
-  /** Postal code, 5 digits without space, e.g. "18753". */
+  /** Postal code, 5 digits without space, e.g. "18753". Null when Lantmäteriet gives none. */
   postalCode: Maybe<Scalars['String']['output']>;
-  /** Postal town (postort). */
+  /** Postal town (postort). Null when Lantmäteriet gives none. */
   postalTown: Maybe<Scalars['String']['output']>;
-  /** Street or area name (adressområde, fastställt namn). */
+  /** Street or area name (adressområde, fastställt namn). Null when the address has none. */
   street: Maybe<Scalars['String']['output']>;
 };
 
@@ -68,6 +68,7 @@ export type County = {
    * the present county division (display only; null if missing). FULL: Lantmäteriet's authoritative
    * boundary (Kommun, län och rike Direkt), needs credentials (else UPSTREAM_AUTH_REQUIRED); cached 30 days.
    * © Lantmäteriet, CC BY 4.0.
+   * FULL: null when Lantmäteriet's collection has no outline for the code.
    */
   boundary: Maybe<Scalars['GeoJSON']['output']>;
   /** 2-digit county code, e.g. "01". */
@@ -150,6 +151,7 @@ export type Municipality = {
    * SIMPLIFIED (default): the embedded, simplified outline: no account needed, never null, good for maps.
    * FULL: Lantmäteriet's authoritative boundary (Kommun, län och rike Direkt, OGC API Features), needs
    * credentials (else UPSTREAM_AUTH_REQUIRED); cached 30 days. © Lantmäteriet, CC BY 4.0.
+   * FULL: null when Lantmäteriet's collection has no outline for the code.
    */
   boundary: Maybe<Scalars['GeoJSON']['output']>;
   /** A representative point inside the municipality (WGS84). Weather and other point data for the municipality use it. */
@@ -244,12 +246,14 @@ export type Place = {
    * Addresses are personal data under Lantmäteriet's terms: never stored beyond a 1-day cache, never served
    * stale, and marked PRIVATE for HTTP caches. Needs OAuth2 credentials (else UPSTREAM_AUTH_REQUIRED).
    * © Lantmäteriet, CC BY 4.0 with the terms of use for high-value datasets containing personal data.
+   * Null when Lantmäteriet gives no address for the point.
    */
   nearestAddress: Maybe<Address>;
   /**
    * The nearest name in Lantmäteriet's place-name register (Ortnamn Direkt v2.2 `/punkt`), with the distance
    * to it computed by us. Needs credentials (else UPSTREAM_AUTH_REQUIRED). Cached 1 day.
    * © Lantmäteriet, CC BY 4.0 (HVD terms).
+   * Null when the register gives no name for the point.
    */
   nearestPlaceName: Maybe<PlaceName>;
 };
@@ -260,11 +264,11 @@ export type Place = {
  */
 export type PlaceName = {
   __typename?: 'PlaceName';
-  /** The county (länskod). */
+  /** The county (länskod). Null when Lantmäteriet gives no county code, or one that is not one of the 21. */
   county: Maybe<County>;
   /** Distance in metres from the place asked about (`Place.nearestPlaceName` only; null in searches). */
   distanceMeters: Maybe<Scalars['Float']['output']>;
-  /** Language of the name (språk) as Lantmäteriet gives it. */
+  /** Language of the name (språk) as Lantmäteriet gives it. Null when Lantmäteriet gives none. */
   language: Maybe<Scalars['String']['output']>;
   /** Where this placement is (converted from SWEREF 99 TM to WGS84, 6 decimals). */
   location: Place;
@@ -272,7 +276,7 @@ export type PlaceName = {
   municipality: Maybe<Municipality>;
   /** The name (namn), e.g. "Abisko". */
   name: Scalars['String']['output'];
-  /** Lantmäteriet's name type (namntyp), e.g. "Bebyggelse", "Tätort", "Hav och sjö", "Natur- och terrängnamn". */
+  /** Lantmäteriet's name type (namntyp), e.g. "Bebyggelse", "Tätort", "Hav och sjö", "Natur- och terrängnamn". Null when Lantmäteriet gives none. */
   type: Maybe<Scalars['String']['output']>;
 };
 
@@ -290,6 +294,7 @@ export type Query = {
    * characters; `municipality` a 4-digit code; `limit` 1–100 (default 10). Needs OAuth2 credentials (else
    * UPSTREAM_AUTH_REQUIRED). Personal data: cached at most 1 day, never stale, PRIVATE for HTTP caches.
    * © Lantmäteriet, CC BY 4.0 with the terms of use for high-value datasets containing personal data.
+   * Empty when no address matches; null only with an error.
    */
   addresses: Maybe<Array<Address>>;
   /** All 21 counties, ordered by code. */
@@ -330,6 +335,7 @@ export type Query = {
    * Trakt, Vattendelsområde, Vattendrag, Hav och sjö; others are BAD_USER_INPUT); `municipality` a 4-digit code; `limit` 1–400 (default 10) names, returned as
    * one row per placement (at most `limit` rows). Needs credentials (else UPSTREAM_AUTH_REQUIRED).
    * Cached 1 day. © Lantmäteriet, CC BY 4.0 (HVD terms).
+   * Empty when no name matches; null only with an error.
    */
   placeNames: Maybe<Array<PlaceName>>;
 };

@@ -37,17 +37,17 @@ export type Bedrock = {
    * one; null otherwise (SGU's documentation of the bedrock service lists only the texts).
    */
   code: Maybe<Scalars['String']['output']>;
-  /** SGU's descriptive property text (b_prop_tx). */
+  /** SGU's descriptive property text (b_prop_tx). Null when SGU's map gives none. */
   description: Maybe<Scalars['String']['output']>;
-  /** SGU's feature id of the polygon. */
+  /** SGU's feature id of the polygon. Null when SGU's map gives none. */
   featureId: Maybe<Scalars['String']['output']>;
-  /** Lithology (lito_n_tx). */
+  /** Lithology (lito_n_tx). Null when SGU's map gives none. */
   lithology: Maybe<Scalars['String']['output']>;
-  /** Rock type (bergart_tx), e.g. "Granit". */
+  /** Rock type (bergart_tx), e.g. "Granit". Null when SGU's map gives none. */
   name: Maybe<Scalars['String']['output']>;
-  /** Tectonic unit (tekt_n_tx). */
+  /** Tectonic unit (tekt_n_tx). Null when SGU's map gives none. */
   tectonicUnit: Maybe<Scalars['String']['output']>;
-  /** Geological unit (geo_enh_tx). */
+  /** Geological unit (geo_enh_tx). Null when SGU's map gives none. */
   unit: Maybe<Scalars['String']['output']>;
 };
 
@@ -72,17 +72,18 @@ export type GroundwaterLevel = {
   /**
    * When the level was measured (SGU's obsdatum). A time SGU sends without a zone is read as Swedish
    * local time (UNCONFIRMED: SGU does not document the zone; its values seen so far carry Z).
+   * Null only with an error (a reading without a date is left out).
    */
   measuredAt: Maybe<Scalars['DateTime']['output']>;
-  /** Groundwater level, metres above sea level (grundvattenniva_m_o_h). */
+  /** Groundwater level, metres above sea level (grundvattenniva_m_o_h). Null when SGU gives none. */
   metersAboveSeaLevel: Maybe<Scalars['Float']['output']>;
-  /** Depth of the groundwater below the ground surface, metres (grundvattenniva_m_u_markyta). */
+  /** Depth of the groundwater below the ground surface, metres (grundvattenniva_m_u_markyta). Null when SGU gives none. */
   metersBelowGroundSurface: Maybe<Scalars['Float']['output']>;
-  /** Depth of the groundwater below the top of the pipe, metres (grundvattenniva_m_urok). */
+  /** Depth of the groundwater below the top of the pipe, metres (grundvattenniva_m_urok). Null when SGU gives none. */
   metersBelowPipeTop: Maybe<Scalars['Float']['output']>;
-  /** Measuring method (metod_for_matning), as SGU gives it. */
+  /** Measuring method (metod_for_matning), as SGU gives it. Null when SGU gives none. */
   method: Maybe<Scalars['String']['output']>;
-  /** SGU's remark on the reading (nivaanmarkning). */
+  /** SGU's remark on the reading (nivaanmarkning). Null when SGU gives none. */
   remark: Maybe<Scalars['String']['output']>;
 };
 
@@ -93,21 +94,21 @@ export type GroundwaterLevel = {
  */
 export type GroundwaterStation = {
   __typename?: 'GroundwaterStation';
-  /** Aquifer type in words (akvifer_tx), Swedish. */
+  /** Aquifer type in words (akvifer_tx), Swedish. Null when SGU gives none. */
   aquifer: Maybe<Scalars['String']['output']>;
-  /** Aquifer type code (akvifer), e.g. "JS". */
+  /** Aquifer type code (akvifer), e.g. "JS". Null when SGU gives none. */
   aquiferCode: Maybe<Scalars['String']['output']>;
-  /** The county (from SGU's lanskod). */
+  /** The county (from SGU's lanskod). Null when SGU gives no county (nor municipality) code, or one that is not one of the 21. */
   county: Maybe<County>;
-  /** The first day of the station's series of levels (SGU's fdat). */
+  /** The first day of the station's series of levels (SGU's fdat). Null when SGU gives none. */
   firstMeasuredOn: Maybe<Scalars['Date']['output']>;
-  /** Geohydrological setting (geohylag_tx), Swedish. */
+  /** Geohydrological setting (geohylag_tx), Swedish. Null when SGU gives none. */
   geohydrologicalSetting: Maybe<Scalars['String']['output']>;
-  /** EU groundwater body id (eucd_gwb), Water Framework Directive. */
+  /** EU groundwater body id (eucd_gwb), Water Framework Directive. Null when SGU gives none. */
   groundwaterBody: Maybe<Scalars['String']['output']>;
-  /** How the reference level was determined (hojdmetod). */
+  /** How the reference level was determined (hojdmetod). Null when SGU gives none. */
   heightMethod: Maybe<Scalars['String']['output']>;
-  /** Height system of `referenceLevel` (hojdsystem), e.g. "RH 2000". */
+  /** Height system of `referenceLevel` (hojdsystem), e.g. "RH 2000". Null when SGU gives none. */
   heightSystem: Maybe<Scalars['String']['output']>;
   /** SGU's station id (platsbeteckning), e.g. "95_2". */
   id: Scalars['String']['output'];
@@ -125,6 +126,7 @@ export type GroundwaterStation = {
    * gives no end date) onwards; `to` is open by default.
    * At most 10 000 readings are read per call: narrow the range for long series.
    * © Sveriges geologiska undersökning (SGU), CC0.
+   * Empty when SGU has no reading in the range; null only with an error.
    */
   levels: Maybe<Array<GroundwaterLevel>>;
   /** Position (WGS84); null where SGU hides it. */
@@ -139,23 +141,23 @@ export type GroundwaterStation = {
    * @deprecated Use `lastMeasuredOn` (Date).
    */
   monitoredTo: Maybe<Scalars['String']['output']>;
-  /** The municipality the station lies in (from SGU's kommunkod). */
+  /** The municipality the station lies in (from SGU's kommunkod). Null when SGU's kommunkod is missing or not one of the 290. */
   municipality: Maybe<Municipality>;
-  /** Station name (obsplatsnamn), e.g. "Lagga_2". */
+  /** Station name (obsplatsnamn), e.g. "Lagga_2". Null when SGU gives none. */
   name: Maybe<Scalars['String']['output']>;
-  /** Height of the pipe top above the ground surface (rorhojd), metres. */
+  /** Height of the pipe top above the ground surface (rorhojd), metres. Null when SGU gives none. */
   pipeHeight: Maybe<Scalars['Float']['output']>;
-  /** Length of the observation pipe (rorlangd), metres. */
+  /** Length of the observation pipe (rorlangd), metres. Null when SGU gives none. */
   pipeLength: Maybe<Scalars['Float']['output']>;
-  /** Reference level of the measuring point (refniva), metres above sea level in `heightSystem`. */
+  /** Reference level of the measuring point (refniva), metres above sea level in `heightSystem`. Null when SGU gives none. */
   referenceLevel: Maybe<Scalars['Float']['output']>;
-  /** Soil depth at the station (jorddjup), metres. */
+  /** Soil depth at the station (jorddjup), metres. Null when SGU gives none. */
   soilDepth: Maybe<Scalars['Float']['output']>;
-  /** Genesis of the soil (genes_jord_tx), Swedish. */
+  /** Genesis of the soil (genes_jord_tx), Swedish. Null when SGU gives none. */
   soilGenesis: Maybe<Scalars['String']['output']>;
-  /** Soil type at the station (jordart_tx), Swedish. */
+  /** Soil type at the station (jordart_tx), Swedish. Null when SGU gives none. */
   soilType: Maybe<Scalars['String']['output']>;
-  /** Pipe/well material (brunnsmtrl_tx), Swedish. */
+  /** Pipe/well material (brunnsmtrl_tx), Swedish. Null when SGU gives none. */
   wellMaterial: Maybe<Scalars['String']['output']>;
 };
 
@@ -178,7 +180,10 @@ export type GroundwaterStationLevelsArgs = {
 export type Municipality = {
   __typename?: 'Municipality';
   code: Scalars['String']['output'];
-  /** Groundwater monitoring stations in the municipality (SGU stationer, kommunkod filter), ordered by id. */
+  /**
+   * Groundwater monitoring stations in the municipality (SGU stationer, kommunkod filter), ordered by id.
+   * Empty when SGU has no station in the municipality; null only with an error.
+   */
   groundwaterStations: Maybe<Array<GroundwaterStation>>;
   /** How many wells SGU's well archive holds for the municipality; null when SGU does not say. */
   wellCount: Maybe<Scalars['Int']['output']>;
@@ -192,6 +197,7 @@ export type Municipality = {
    * Wells from SGU's well archive in the municipality, a page at a time in SGU's order, with how many
    * there are. `offset + limit` at most 5000 (SGU's archive holds tens of thousands in large
    * municipalities: count them with `totalCount`, page through the first 5000).
+   * Null only with an error; `nodes` is empty when SGU has no wells for the municipality (or `offset` is past them).
    */
   wellsPage: Maybe<WellPage>;
 };
@@ -238,6 +244,7 @@ export type Place = {
   /**
    * Groundwater stations within `withinKm` km (0.1–100, default 25), nearest first, at most `limit`
    * (1–50, default 5).
+   * Empty when no station lies within `withinKm`; null only with an error.
    */
   nearestGroundwaterStations: Maybe<Array<NearbyGroundwaterStation>>;
   /** Soil type at the point (point-in-polygon on SGU's soil map); null where unmapped. */
@@ -278,13 +285,13 @@ export type SoilMap =
  */
 export type SoilType = {
   __typename?: 'SoilType';
-  /** SGU's soil type code (jg2). */
+  /** SGU's soil type code (jg2). Null when SGU's map gives none. */
   code: Maybe<Scalars['Int']['output']>;
-  /** SGU's feature id of the polygon, e.g. "grundlager.43722". */
+  /** SGU's feature id of the polygon, e.g. "grundlager.43722". Null when SGU's map gives none. */
   featureId: Maybe<Scalars['String']['output']>;
   /** The map the answer comes from. */
   map: SoilMap;
-  /** Soil type (jg2_tx), Swedish, e.g. "Sandig morän", "Glacial lera", "Vatten". */
+  /** Soil type (jg2_tx), Swedish, e.g. "Sandig morän", "Glacial lera", "Vatten". Null when SGU's map gives none. */
   name: Maybe<Scalars['String']['output']>;
 };
 
@@ -294,11 +301,11 @@ export type SoilType = {
  */
 export type Well = {
   __typename?: 'Well';
-  /** Capacity, litres per hour (kapacitet). */
+  /** Capacity, litres per hour (kapacitet). Null when the archive gives none. */
   capacity: Maybe<Scalars['Float']['output']>;
-  /** Qualifier of `capacity` as given (tecken_vattenmangd). */
+  /** Qualifier of `capacity` as given (tecken_vattenmangd). Null when the archive gives none. */
   capacityQualifier: Maybe<Scalars['String']['output']>;
-  /** Total depth of the well, metres (totaldjup). */
+  /** Total depth of the well, metres (totaldjup). Null when the archive gives none. */
   depth: Maybe<Scalars['Float']['output']>;
   /**
    * Drilling date (borrdatum) kept as SGU gives it: a year ("1978"), a year-month ("1978-06") or a
@@ -311,23 +318,24 @@ export type Well = {
   /**
    * When the well was drilled, as precisely as SGU knows it: a year ("1978"), a year-month ("1978-06")
    * or a day ("1978-06-12").
+   * Null when SGU gives no drilling date.
    */
   drilledPeriod: Maybe<Scalars['String']['output']>;
-  /** Groundwater level at drilling, metres below the ground surface (grundvattenniva). */
+  /** Groundwater level at drilling, metres below the ground surface (grundvattenniva). Null when the archive gives none. */
   groundwaterLevel: Maybe<Scalars['Float']['output']>;
   /** SGU's observation-site id (obsplatsid), or the well number when that is missing. */
   id: Scalars['String']['output'];
   /** Position (WGS84); null where SGU gives none. */
   location: Maybe<Place>;
-  /** The municipality (from SGU's kommunkod). */
+  /** The municipality (from SGU's kommunkod). Null when SGU's kommunkod is missing or not one of the 290. */
   municipality: Maybe<Municipality>;
-  /** Soil depth down to bedrock, metres (jorddjup). */
+  /** Soil depth down to bedrock, metres (jorddjup). Null when the archive gives none. */
   soilDepth: Maybe<Scalars['Float']['output']>;
-  /** Qualifier of `soilDepth` as given (tecken_jorddjup), e.g. ">" for "more than". */
+  /** Qualifier of `soilDepth` as given (tecken_jorddjup), e.g. ">" for "more than". Null when the archive gives none. */
   soilDepthQualifier: Maybe<Scalars['String']['output']>;
   /** What the well is used for (e.g. household, energy); null when SGU gives nothing. */
   use: Maybe<WellUse>;
-  /** SGU's well number (brunnsid), as text. */
+  /** SGU's well number (brunnsid), as text. Null when the archive gives none. */
   wellNumber: Maybe<Scalars['String']['output']>;
 };
 
@@ -347,9 +355,9 @@ export type WellPage = {
 /** How a well is used (SGU's anvandning_kod and anvandning). */
 export type WellUse = {
   __typename?: 'WellUse';
-  /** Code: HUS, ENE, LAN, BEV, IND, OBS, SAM, VAF or ÖVR. */
+  /** Code: HUS, ENE, LAN, BEV, IND, OBS, SAM, VAF or ÖVR. Null when SGU gives only the words. */
   code: Maybe<Scalars['String']['output']>;
-  /** The use in words, Swedish, e.g. "Hushåll". */
+  /** The use in words, Swedish, e.g. "Hushåll". Null when SGU gives only the code. */
   description: Maybe<Scalars['String']['output']>;
 };
 

@@ -41,6 +41,7 @@ export type County = {
   /**
    * SMHI's current warnings whose area overlaps the county, decided against the union of its
    * municipalities' outlines; only those areas, optionally from `minLevel` up. Cached 5 min. Källa: SMHI.
+   * Empty when no warning in force overlaps the county (at `minLevel` or above); null only with an error.
    */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
 };
@@ -56,7 +57,7 @@ export type CurrentObservation = {
   __typename?: 'CurrentObservation';
   /** Distance in km from the place to the station. */
   distanceKm: Scalars['Float']['output'];
-  /** When the value was measured (UTC): the end of the hour it covers. */
+  /** When the value was measured (UTC): the end of the hour it covers. Null only with an error. */
   measuredAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * When it was observed, ISO-8601 UTC.
@@ -65,7 +66,7 @@ export type CurrentObservation = {
   observedAt: Scalars['String']['output'];
   /** The parameter observed. */
   parameter: WeatherParameter;
-  /** SMHI's quality code (G, Y, O, …). */
+  /** SMHI's quality code (G, Y, O, …). Null when SMHI sent none. */
   quality: Maybe<Scalars['String']['output']>;
   /** The station that reported it: the nearest one with a value. */
   station: WeatherStation;
@@ -82,32 +83,38 @@ export type CurrentObservation = {
  */
 export type CurrentWeather = {
   __typename?: 'CurrentWeather';
-  /** Air temperature, °C (metobs parameter 1). */
+  /** Air temperature, °C (metobs parameter 1). Null when no station within `withinKm` reported air temperature in the last hour. */
   airTemperature: Maybe<Scalars['Float']['output']>;
-  /** Distance in km from the place to `station`. */
+  /** Distance in km from the place to `station`. Null with `airTemperature`. */
   distanceKm: Maybe<Scalars['Float']['output']>;
   /** When the air temperature was measured (UTC); null with `airTemperature`. */
   measuredAt: Maybe<Scalars['DateTime']['output']>;
-  /** Each of the main parameters that some station reported, with its station, distance, time and quality. */
+  /**
+   * Each of the main parameters that some station reported, with its station, distance, time and quality.
+   * Never empty: with nothing in range `currentWeather` itself is null.
+   */
   observations: Array<CurrentObservation>;
   /**
    * When the air temperature was observed, ISO-8601 UTC.
    * @deprecated Use `measuredAt` (DateTime). `observedAt` is text and keeps its type (changing it would break clients), so the typed field has the name `Observation` uses.
    */
   observedAt: Maybe<Scalars['String']['output']>;
-  /** Precipitation over the last hour, mm (parameter 7). */
+  /** Precipitation over the last hour, mm (parameter 7). Null when no station within `withinKm` reported precipitation in the last hour. */
   precipitation: Maybe<Scalars['Float']['output']>;
-  /** Air pressure reduced to sea level, hPa (parameter 9). */
+  /** Air pressure reduced to sea level, hPa (parameter 9). Null when no station within `withinKm` reported pressure in the last hour. */
   pressure: Maybe<Scalars['Float']['output']>;
-  /** Relative humidity, % (parameter 6). */
+  /** Relative humidity, % (parameter 6). Null when no station within `withinKm` reported humidity in the last hour. */
   relativeHumidity: Maybe<Scalars['Float']['output']>;
-  /** The station that reported the air temperature: the nearest one with a value. */
+  /** The station that reported the air temperature: the nearest one with a value. Null with `airTemperature`. */
   station: Maybe<WeatherStation>;
-  /** Wind direction, degrees, the direction the wind comes from (parameter 3). */
+  /**
+   * Wind direction, degrees, the direction the wind comes from (parameter 3).
+   * Null when no station within `withinKm` reported wind direction in the last hour.
+   */
   windDirection: Maybe<Scalars['Float']['output']>;
-  /** Wind gust, maximum over the hour, m/s (parameter 21). */
+  /** Wind gust, maximum over the hour, m/s (parameter 21). Null when no station within `withinKm` reported gusts in the last hour. */
   windGust: Maybe<Scalars['Float']['output']>;
-  /** Wind speed, 10-minute mean, m/s (parameter 4). */
+  /** Wind speed, 10-minute mean, m/s (parameter 4). Null when no station within `withinKm` reported wind speed in the last hour. */
   windSpeed: Maybe<Scalars['Float']['output']>;
 };
 
@@ -117,25 +124,25 @@ export type CurrentWeather = {
  */
 export type ForecastRun = {
   __typename?: 'ForecastRun';
-  /** When SMHI produced the file (UTC). */
+  /** When SMHI produced the file (UTC). Null when SMHI's answer has no `createdTime`. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * When SMHI produced the file, ISO-8601 UTC.
    * @deprecated Use `createdAt` (DateTime).
    */
   createdTime: Maybe<Scalars['String']['output']>;
-  /** Distance in km from the requested point to `gridPoint`. */
+  /** Distance in km from the requested point to `gridPoint`. Null with `gridPoint`. */
   gridDistanceKm: Maybe<Scalars['Float']['output']>;
-  /** The model grid point SMHI answered for (its `geometry`); it may differ from the requested point. */
+  /** The model grid point SMHI answered for (its `geometry`); it may differ from the requested point. Null when SMHI's answer gives no point geometry. */
   gridPoint: Maybe<Place>;
   /**
    * Valid time of the last step, ISO-8601 UTC.
    * @deprecated Use `lastValidAt` (DateTime).
    */
   lastTime: Maybe<Scalars['String']['output']>;
-  /** When the last step is valid (UTC). */
+  /** When the last step is valid (UTC). Null when the run has no steps. */
   lastValidAt: Maybe<Scalars['DateTime']['output']>;
-  /** The model run's reference (analysis) time (UTC). The first step is the first full hour after it. */
+  /** The model run's reference (analysis) time (UTC). The first step is the first full hour after it. Null when SMHI's answer has no `referenceTime`. */
   referenceAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * The model run's reference time, ISO-8601 UTC. The first step is the first full hour after it.
@@ -167,69 +174,81 @@ export type ForecastRunStepsArgs = {
  */
 export type ForecastStep = {
   __typename?: 'ForecastStep';
-  /** Air temperature at 2 m, °C (instant, at `validAt`). */
+  /** Air temperature at 2 m, °C (instant, at `validAt`). Null when SMHI's step does not give it. */
   airTemperature: Maybe<Scalars['Float']['output']>;
   /** Cloud base altitude, m; null when SMHI reports none (sentinels 9999 and -8). */
   cloudBase: Maybe<Scalars['Float']['output']>;
-  /** Total cloud cover, octas 0–8. */
+  /** Total cloud cover, octas 0–8. Null when SMHI's step does not give it. */
   cloudCover: Maybe<Scalars['Float']['output']>;
   /** Cloud top altitude, m; null when SMHI reports none (sentinels 9999 and -8). */
   cloudTop: Maybe<Scalars['Float']['output']>;
   /** Share of the precipitation that falls frozen (snow), % 0–100; null when there is no precipitation (sentinel -9). */
   frozenPrecipitationPercent: Maybe<Scalars['Float']['output']>;
-  /** Probability of frozen precipitation, as SMHI sends it (recorded values 0.0–0.03; whether a fraction or % is not documented). */
+  /**
+   * Probability of frozen precipitation, as SMHI sends it (recorded values 0.0–0.03; whether a fraction or % is not documented).
+   * Null when SMHI's step does not give it.
+   */
   frozenPrecipitationProbability: Maybe<Scalars['Float']['output']>;
-  /** High-level cloud cover, octas 0–8. */
+  /** High-level cloud cover, octas 0–8. Null when SMHI's step does not give it. */
   highCloudCover: Maybe<Scalars['Float']['output']>;
   /**
    * Start of the interval that interval values (precipitation amounts) cover, ISO-8601 UTC; the interval ends at `time`.
    * @deprecated Use `intervalStartsAt` (DateTime).
    */
   intervalStart: Maybe<Scalars['String']['output']>;
-  /** Start of the interval that interval values (precipitation amounts) cover (UTC); the interval ends at `validAt`. */
+  /**
+   * Start of the interval that interval values (precipitation amounts) cover (UTC); the interval ends at `validAt`.
+   * Null when SMHI gives no interval start for the step.
+   */
   intervalStartsAt: Maybe<Scalars['DateTime']['output']>;
-  /** Low-level cloud cover, octas 0–8. */
+  /** Low-level cloud cover, octas 0–8. Null when SMHI's step does not give it. */
   lowCloudCover: Maybe<Scalars['Float']['output']>;
-  /** Medium-level cloud cover, octas 0–8. */
+  /** Medium-level cloud cover, octas 0–8. Null when SMHI's step does not give it. */
   mediumCloudCover: Maybe<Scalars['Float']['output']>;
-  /** Maximum precipitation amount over `intervalStartsAt`–`validAt`, mm. */
+  /** Maximum precipitation amount over `intervalStartsAt`–`validAt`, mm. Null when SMHI's step does not give it. */
   precipitationMax: Maybe<Scalars['Float']['output']>;
-  /** Mean precipitation amount over `intervalStartsAt`–`validAt`, mm (ensemble mean). */
+  /** Mean precipitation amount over `intervalStartsAt`–`validAt`, mm (ensemble mean). Null when SMHI's step does not give it. */
   precipitationMean: Maybe<Scalars['Float']['output']>;
-  /** Precipitation amount over `intervalStartsAt`–`validAt` from the deterministic run, mm. */
+  /** Precipitation amount over `intervalStartsAt`–`validAt` from the deterministic run, mm. Null when SMHI's step does not give it. */
   precipitationMeanDeterministic: Maybe<Scalars['Float']['output']>;
-  /** Median precipitation amount over `intervalStartsAt`–`validAt`, mm. */
+  /** Median precipitation amount over `intervalStartsAt`–`validAt`, mm. Null when SMHI's step does not give it. */
   precipitationMedian: Maybe<Scalars['Float']['output']>;
-  /** Minimum precipitation amount over `intervalStartsAt`–`validAt`, mm. SMHI's min can exceed the mean; do not assume min ≤ mean ≤ max. */
+  /**
+   * Minimum precipitation amount over `intervalStartsAt`–`validAt`, mm. SMHI's min can exceed the mean; do not assume min ≤ mean ≤ max.
+   * Null when SMHI's step does not give it.
+   */
   precipitationMin: Maybe<Scalars['Float']['output']>;
-  /** Probability of precipitation over `intervalStartsAt`–`validAt`, %. */
+  /** Probability of precipitation over `intervalStartsAt`–`validAt`, %. Null when SMHI's step does not give it. */
   precipitationProbability: Maybe<Scalars['Float']['output']>;
-  /** Predominant precipitation type at the surface, SMHI's snow1g code (0 = no precipitation; not the old pmp3g `pcat` list). */
+  /**
+   * Predominant precipitation type at the surface, SMHI's snow1g code (0 = no precipitation; not the old pmp3g `pcat` list).
+   * Null when the step gives none (or SMHI's -9, or no whole number).
+   */
   precipitationType: Maybe<Scalars['Int']['output']>;
-  /** Air pressure at mean sea level, hPa (instant). */
+  /** Air pressure at mean sea level, hPa (instant). Null when SMHI's step does not give it. */
   pressure: Maybe<Scalars['Float']['output']>;
-  /** Relative humidity, % (instant). */
+  /** Relative humidity, % (instant). Null when SMHI's step does not give it. */
   relativeHumidity: Maybe<Scalars['Float']['output']>;
-  /** SMHI weather symbol code 1–27 (same codes as the old Wsymb2). */
+  /** SMHI weather symbol code 1–27 (same codes as the old Wsymb2). Null when the step gives none (or no whole number). */
   symbol: Maybe<Scalars['Int']['output']>;
-  /** Probability of thunder, %. */
+  /** Probability of thunder, %. Null when SMHI's step does not give it. */
   thunderProbability: Maybe<Scalars['Float']['output']>;
   /**
    * Valid time, ISO-8601 UTC.
    * @deprecated Use `validAt` (DateTime).
    */
   time: Scalars['String']['output'];
-  /** When the step is valid (UTC). */
+  /** When the step is valid (UTC). Null only with an error (every step SMHI sends has a time). */
   validAt: Maybe<Scalars['DateTime']['output']>;
-  /** Horizontal visibility, km (instant). */
+  /** Horizontal visibility, km (instant). Null when SMHI's step does not give it. */
   visibility: Maybe<Scalars['Float']['output']>;
-  /** The weather symbol with its Swedish and English name; null for a code outside 1–27. */
+  /** The weather symbol with its Swedish and English name; null for a code outside 1–27. Null too when `symbol` is null. */
   weatherSymbol: Maybe<WeatherSymbol>;
-  /** Wind direction at 10 m, degrees 0–360, the direction the wind comes from (instant). */
+  /** Wind direction at 10 m, degrees 0–360, the direction the wind comes from (instant). Null when SMHI's step does not give it. */
   windDirection: Maybe<Scalars['Float']['output']>;
-  /** Wind gust speed, m/s. */
+  /** Wind gust speed, m/s. Null when SMHI's step does not give it. */
   windGust: Maybe<Scalars['Float']['output']>;
-  /** Mean wind speed at 10 m, m/s (instant). */
+  /** Mean wind speed at 10 m, m/s (instant). Null when SMHI's step does not give it. */
   windSpeed: Maybe<Scalars['Float']['output']>;
 };
 
@@ -238,19 +257,27 @@ export type Municipality = {
   __typename?: 'Municipality';
   centroid: Place;
   code: Scalars['String']['output'];
-  /** The latest observations near the municipality's representative point, within `withinKm` (1–500, default 50). Cached 10 min. Källa: SMHI (CC BY 4.0). */
+  /**
+   * The latest observations near the municipality's representative point, within `withinKm` (1–500, default 50). Cached 10 min. Källa: SMHI (CC BY 4.0).
+   * Null when no station within `withinKm` reported any of the main parameters in the last hour.
+   */
   currentWeather: Maybe<CurrentWeather>;
   /**
    * SMHI's point forecast at the municipality's representative point (`centroid`); arguments and
    * rules as `Place.forecast`. Källa: SMHI (CC BY 4.0).
+   * Empty when no step of the run lies in the window; null only with an error.
    */
   forecast: Maybe<Array<ForecastStep>>;
-  /** The model run behind `forecast` at the representative point. Källa: SMHI (CC BY 4.0). */
+  /**
+   * The model run behind `forecast` at the representative point. Källa: SMHI (CC BY 4.0).
+   * Null only with an error (SMHI answers every point in Sweden with a run).
+   */
   forecastRun: Maybe<ForecastRun>;
   /**
    * SMHI's current warnings whose area overlaps the municipality's outline — it covers the representative
    * point, or the overlap is at least 20 % of the smaller of the two areas (warning outlines are coarse;
    * a border sliver does not count) — only those areas, optionally from `minLevel` up. Cached 5 min. Källa: SMHI.
+   * Empty when no warning in force overlaps the municipality (at `minLevel` or above); null only with an error.
    */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
 };
@@ -288,9 +315,15 @@ export type Observation = {
   intervalStart: Maybe<Scalars['String']['output']>;
   /** Start of the aggregation interval for aggregated parameters (e.g. daily means), UTC; null for instant values (they have no interval). */
   intervalStartsAt: Maybe<Scalars['DateTime']['output']>;
-  /** When the value was measured (UTC): for hourly values the end of the measuring interval; for aggregated values the end of the aggregation interval. */
+  /**
+   * When the value was measured (UTC): for hourly values the end of the measuring interval; for aggregated values the end of the aggregation interval.
+   * Null only with an error (an item without a time is left out of `values`).
+   */
   measuredAt: Maybe<Scalars['DateTime']['output']>;
-  /** SMHI's quality code: G = checked and approved, Y = probably correct (suspicious or aggregated), O = uncontrolled. Other letters are passed on. */
+  /**
+   * SMHI's quality code: G = checked and approved, Y = probably correct (suspicious or aggregated), O = uncontrolled. Other letters are passed on.
+   * Null when SMHI sent none.
+   */
   quality: Maybe<Scalars['String']['output']>;
   /** SMHI's reference of an aggregated value as sent, e.g. "2018-08-03"; null otherwise. As a `Date`: `validOn`. */
   ref: Maybe<Scalars['String']['output']>;
@@ -320,36 +353,36 @@ export type ObservationPeriod =
 /** A station's observations of one parameter for one period. Källa: SMHI (CC BY 4.0). */
 export type ObservationSeries = {
   __typename?: 'ObservationSeries';
-  /** End of the period (UTC). */
+  /** End of the period (UTC). Null when SMHI's answer gives no period end. */
   endsAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * Start of the period, ISO-8601 UTC.
    * @deprecated Use `startsAt` (DateTime).
    */
   from: Maybe<Scalars['String']['output']>;
-  /** The newest observation that has a value. */
+  /** The newest observation that has a value. Null when no observation of the period has a value. */
   latest: Maybe<Observation>;
   /** The parameter observed. */
   parameter: WeatherParameter;
   /** The period asked for. */
   period: ObservationPeriod;
-  /** Start of the period (UTC). */
+  /** Start of the period (UTC). Null when SMHI's answer gives no period start. */
   startsAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * End of the period, ISO-8601 UTC.
    * @deprecated Use `endsAt` (DateTime).
    */
   to: Maybe<Scalars['String']['output']>;
-  /** The unit as SMHI's data response states it, e.g. "degree celsius". */
+  /** The unit as SMHI's data response states it, e.g. "degree celsius". Null when SMHI's answer states none. */
   unit: Maybe<Scalars['String']['output']>;
   /**
    * When SMHI last updated the data, ISO-8601 UTC.
    * @deprecated Use `updatedAt` (DateTime).
    */
   updated: Maybe<Scalars['String']['output']>;
-  /** When SMHI last updated the data (UTC). */
+  /** When SMHI last updated the data (UTC). Null when SMHI gives none. */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
-  /** The observations, oldest first. */
+  /** The observations, oldest first. Empty when SMHI has no observation in the period. */
   values: Array<Observation>;
 };
 
@@ -363,6 +396,7 @@ export type Place = {
    * The latest observations of the main parameters from the nearest stations that have a value, no
    * farther than `withinKm` (1–500, default 50: a reading from farther away says little about this
    * place; such values are null). Cached 10 min. Källa: SMHI (CC BY 4.0).
+   * Null when no station within `withinKm` reported any of the main parameters in the last hour.
    */
   currentWeather: Maybe<CurrentWeather>;
   /**
@@ -373,15 +407,25 @@ export type Place = {
    * ISO-8601 date-times with a time zone (e.g. "2026-04-02T12:00:00Z"), `to` after `from`, at most 240 h
    * apart. At most SMHI_MAX_FORECAST_POINTS (default 30) distinct points per request.
    * Cached 30 min (or as SMHI's Cache-Control says). Källa: SMHI (CC BY 4.0).
+   * Empty when no step of the run lies in the window (e.g. `from` after its last step, about 10 days ahead); null only with an error.
    */
   forecast: Maybe<Array<ForecastStep>>;
-  /** The model run behind `forecast`: created/reference time and the grid point SMHI answered for. Källa: SMHI (CC BY 4.0). */
+  /**
+   * The model run behind `forecast`: created/reference time and the grid point SMHI answered for. Källa: SMHI (CC BY 4.0).
+   * Null only with an error (SMHI answers every point in Sweden with a run).
+   */
   forecastRun: Maybe<ForecastRun>;
   latitude: Scalars['Float']['output'];
   longitude: Scalars['Float']['output'];
-  /** SMHI weather stations within `radiusKm` (1–100, default 25) of the point, nearest first; from the station list of `parameter` (default 1). Cached 1 day. */
+  /**
+   * SMHI weather stations within `radiusKm` (1–100, default 25) of the point, nearest first; from the station list of `parameter` (default 1). Cached 1 day.
+   * Empty when no station of the list (in operation, unless `activeOnly: false`) lies within `radiusKm`; null only with an error.
+   */
   weatherStations: Maybe<Array<WeatherStation>>;
-  /** SMHI's current warnings whose area contains this point (only those areas), optionally from `minLevel` up. Cached 5 min. Källa: SMHI. */
+  /**
+   * SMHI's current warnings whose area contains this point (only those areas), optionally from `minLevel` up. Cached 5 min. Källa: SMHI.
+   * Empty when no warning in force covers the point (at `minLevel` or above); null only with an error.
+   */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
 };
 
@@ -429,16 +473,18 @@ export type Query = {
   __typename?: 'Query';
   /** The metobs parameters this graph accepts (ids 1–40). */
   weatherParameters: Array<WeatherParameter>;
-  /** One station by its numeric id, looked up in the station list of `parameter` (default 1). Null when unknown. */
+  /** One station by its numeric id, looked up in the station list of `parameter` (default 1). Null when that list has no station with this id. */
   weatherStation: Maybe<WeatherStation>;
   /**
    * SMHI's weather stations measuring `parameter` (metobs id, default 1 = air temperature), ordered by
    * name; `activeOnly` keeps stations in operation. Cached 1 day. Källa: SMHI (CC BY 4.0).
+   * Empty only when SMHI lists no such station (in operation, with `activeOnly: true`); null only with an error.
    */
   weatherStations: Maybe<Array<WeatherStation>>;
   /**
    * SMHI's current impact-based warnings for Sweden, optionally only those with an area at `minLevel`
    * or above (then only those areas). Texts unaltered. Cached 5 min. Källa: SMHI.
+   * Empty when SMHI has no warning in force (at `minLevel` or above); null only with an error.
    */
   weatherWarnings: Maybe<Array<WeatherWarning>>;
 };
@@ -463,11 +509,11 @@ export type QueryWeatherWarningsArgs = {
 /** An SMHI code with its Swedish and English names, exactly as published. */
 export type SmhiLocalizedCode = {
   __typename?: 'SmhiLocalizedCode';
-  /** SMHI's code, e.g. "WATER_SHORTAGE". */
+  /** SMHI's code, e.g. "WATER_SHORTAGE". Null when SMHI gives none. */
   code: Maybe<Scalars['String']['output']>;
   /** English name; null where SMHI gives none. */
   en: Maybe<Scalars['String']['output']>;
-  /** Swedish name. */
+  /** Swedish name. Null when SMHI gives none. */
   sv: Maybe<Scalars['String']['output']>;
 };
 
@@ -476,25 +522,25 @@ export type SmhiLocalizedText = {
   __typename?: 'SmhiLocalizedText';
   /** The English text; null where SMHI gives none. */
   en: Maybe<Scalars['String']['output']>;
-  /** The Swedish text. */
+  /** The Swedish text. Null when SMHI gives none. */
   sv: Maybe<Scalars['String']['output']>;
 };
 
 /** A region SMHI names as affected, e.g. { id: 12, sv: "Skåne län" }. */
 export type WarningAffectedArea = {
   __typename?: 'WarningAffectedArea';
-  /** English name. */
+  /** English name. Null when SMHI gives none. */
   en: Maybe<Scalars['String']['output']>;
-  /** SMHI's area id; in the recorded data the county (län) number, e.g. 12 (the full id scheme is UNCONFIRMED). */
+  /** SMHI's area id; in the recorded data the county (län) number, e.g. 12 (the full id scheme is UNCONFIRMED). Null when SMHI gives none. */
   id: Maybe<Scalars['ID']['output']>;
-  /** Swedish name, e.g. "Skåne län". */
+  /** Swedish name, e.g. "Skåne län". Null when SMHI gives none. */
   sv: Maybe<Scalars['String']['output']>;
 };
 
 /** One area of a warning, with its own level, time window and texts. Texts unaltered; Källa: SMHI. */
 export type WarningArea = {
   __typename?: 'WarningArea';
-  /** The regions SMHI names as affected. */
+  /** The regions SMHI names as affected. Empty when SMHI names none. */
   affectedAreas: Array<WarningAffectedArea>;
   /**
    * Approximate end, ISO-8601 UTC; null when SMHI gives none (open-ended).
@@ -513,36 +559,42 @@ export type WarningArea = {
    * @deprecated Use `createdAt` (DateTime).
    */
   created: Maybe<Scalars['String']['output']>;
-  /** When SMHI created the warning for the area (UTC). */
+  /** When SMHI created the warning for the area (UTC). Null when SMHI gives none. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
-  /** Titled texts for this area (e.g. INCIDENT, AFFECT), unaltered. */
+  /** Titled texts for this area (e.g. INCIDENT, AFFECT), unaltered. Empty when SMHI gives none. */
   descriptions: Array<WarningText>;
   /** When the event is expected to end in the area, approximately (UTC); null when SMHI gives none (open-ended). */
   endsAt: Maybe<Scalars['DateTime']['output']>;
-  /** What is expected in this area, e.g. "Risk för vattenbrist - Grundvatten och vattendrag". */
+  /** What is expected in this area, e.g. "Risk för vattenbrist - Grundvatten och vattendrag". Null when SMHI gives none. */
   eventDescription: Maybe<SmhiLocalizedCode>;
-  /** The area's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS84 [lon, lat]). */
+  /**
+   * The area's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS84 [lon, lat]).
+   * Null when SMHI gives no Polygon or MultiPolygon (such an area covers no place, municipality or county).
+   */
   geometry: Maybe<Scalars['GeoJSON']['output']>;
   /** SMHI's id of the warning area. */
   id: Scalars['ID']['output'];
   /** The area's warning level. */
   level: WarningLevel;
-  /** SMHI's level code as sent, e.g. "MESSAGE". */
+  /** SMHI's level code as sent, e.g. "MESSAGE". Null when SMHI gives none. */
   levelCode: Maybe<Scalars['String']['output']>;
   /** SMHI's level name, e.g. Meddelande / Message. */
   levelName: SmhiLocalizedText;
-  /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). */
+  /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). Null when SMHI does not send it as true or false. */
   normalProbability: Maybe<Scalars['Boolean']['output']>;
   /**
    * When SMHI published the warning for the area, ISO-8601 UTC.
    * @deprecated Use `publishedAt` (DateTime).
    */
   published: Maybe<Scalars['String']['output']>;
-  /** When SMHI published the warning for the area (UTC). */
+  /** When SMHI published the warning for the area (UTC). Null when SMHI gives none. */
   publishedAt: Maybe<Scalars['DateTime']['output']>;
-  /** SMHI's `pushNotice` flag, passed on as sent (by its name, whether SMHI sends a push notice; UNCONFIRMED). */
+  /**
+   * SMHI's `pushNotice` flag, passed on as sent (by its name, whether SMHI sends a push notice; UNCONFIRMED).
+   * Null when SMHI does not send it as true or false.
+   */
   pushNotice: Maybe<Scalars['Boolean']['output']>;
-  /** When the event is expected to start in the area, approximately (SMHI's `approximateStart`, UTC). */
+  /** When the event is expected to start in the area, approximately (SMHI's `approximateStart`, UTC). Null when SMHI gives none. */
   startsAt: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -584,24 +636,27 @@ export type WeatherParameter = {
  */
 export type WeatherStation = {
   __typename?: 'WeatherStation';
-  /** Whether the station is in operation. */
+  /** Whether the station is in operation. Null when SMHI's station list of the parameter does not give it. */
   active: Maybe<Scalars['Boolean']['output']>;
-  /** Start of the station's measurements of the listed parameter (UTC). */
+  /** Start of the station's measurements of the listed parameter (UTC). Null when SMHI's station list of the parameter does not give it. */
   firstMeasuredAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * Start of operation (for the listed parameter), ISO-8601 UTC.
    * @deprecated Use `firstMeasuredAt` (DateTime).
    */
   from: Maybe<Scalars['String']['output']>;
-  /** Station height above sea level, m. */
+  /** Station height above sea level, m. Null when SMHI's station list of the parameter does not give it. */
   height: Maybe<Scalars['Float']['output']>;
   /** SMHI's numeric station id, e.g. "98210". */
   id: Scalars['ID']['output'];
-  /** End of the station's measurements of the listed parameter, or of its data so far (UTC). */
+  /**
+   * End of the station's measurements of the listed parameter, or of its data so far (UTC).
+   * Null when SMHI's station list of the parameter does not give it.
+   */
   lastMeasuredAt: Maybe<Scalars['DateTime']['output']>;
   /** Where the station stands (WGS84). */
   location: Place;
-  /** CORE or ADDITIONAL station. */
+  /** CORE or ADDITIONAL station. Null when SMHI's station list of the parameter does not give it. */
   measuringStations: Maybe<Scalars['String']['output']>;
   /** Station name as SMHI lists it, e.g. "Akalla". */
   name: Scalars['String']['output'];
@@ -610,9 +665,9 @@ export type WeatherStation = {
    * Null when the station has no data for that period (SMHI answers 404). Cached 10 min.
    */
   observations: Maybe<ObservationSeries>;
-  /** Owner as SMHI lists it, e.g. "SMHI" or "Icke namngiven ägare". */
+  /** Owner as SMHI lists it, e.g. "SMHI" or "Icke namngiven ägare". Null when SMHI's station list of the parameter does not give it. */
   owner: Maybe<Scalars['String']['output']>;
-  /** Owner category, e.g. NATIONAL or CLIMATE. */
+  /** Owner category, e.g. NATIONAL or CLIMATE. Null when SMHI's station list of the parameter does not give it. */
   ownerCategory: Maybe<Scalars['String']['output']>;
   /**
    * End of operation or of the data so far, ISO-8601 UTC.
@@ -664,7 +719,7 @@ export type WeatherWarning = {
    * under `Query.weatherWarnings(minLevel)` only areas at that level or above.
    */
   areas: Array<WarningArea>;
-  /** SMHI's classification of the event, e.g. HYD (Hydrologi). */
+  /** SMHI's classification of the event, e.g. HYD (Hydrologi). Null when SMHI gives none. */
   classification: Maybe<SmhiLocalizedCode>;
   /** Titled texts of the whole warning, unaltered (often empty; see each area's `descriptions`). */
   descriptions: Array<WarningText>;
@@ -676,7 +731,7 @@ export type WeatherWarning = {
   id: Scalars['ID']['output'];
   /** The highest level among `areas`. */
   level: WarningLevel;
-  /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). */
+  /** SMHI's `normalProbability` flag, passed on as sent (its meaning is not documented: UNCONFIRMED). Null when SMHI does not send it as true or false. */
   normalProbability: Maybe<Scalars['Boolean']['output']>;
   /** The earliest `startsAt` of the warning's areas (approximate, UTC); null when no area gives one. */
   startsAt: Maybe<Scalars['DateTime']['output']>;
