@@ -336,9 +336,10 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         },
       }),
       usage.plugin,
-      ...(responseCache ? [responseCache.plugin] : []),
       clientErrorsPlugin(),
       ...(deps.plugins ?? []),
+      // Last: a hit's data is swapped for its kept JSON text once every other plugin has read it.
+      ...(responseCache ? [responseCache.plugin] : []),
     ],
   });
   try {
@@ -666,9 +667,12 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     // Allow-list mode: a document not in the manifest is refused here, before parsing or any agency call.
     const refused = persisted.refusal({ method: req.method ?? 'GET', body, search: url.search });
     if (refused) return sendJson(res, refused.status, { ...refused.body, extensions: { requestId } });
+    const context = requestContext(req, requestId, client);
+    // A whole-response cache hit's data is sent as the JSON text it was kept as.
+    responseCache?.embedsJson(context);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => requestContext(req, requestId, client),
+      context: async () => context,
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;
@@ -678,7 +682,9 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
       res.end(
         result.status !== undefined && result.status >= 400
           ? withRequestId(result.body.string, requestId)
-          : result.body.string,
+          : responseCache
+            ? responseCache.serialized(context, result.body.string)
+            : result.body.string,
       );
       return;
     }

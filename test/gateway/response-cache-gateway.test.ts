@@ -39,6 +39,7 @@ interface Answer {
 
 interface Running {
   app: GatewayApp;
+  url: string;
   events: UpstreamEvent[];
   post(query: string, headers?: Record<string, string>): Promise<Answer>;
 }
@@ -63,6 +64,7 @@ async function gateway(
   const url = await app.listen(0, '127.0.0.1');
   return {
     app,
+    url,
     events,
     async post(query, headers = {}) {
       const res = await fetch(`${url}/graphql`, {
@@ -130,6 +132,31 @@ describe('whole-response cache in the gateway', () => {
     const stats = await gw.post(FORECAST_QUERY, { 'x-upstream-stats': '1' });
     expect(stats.outcome).toBeNull();
     expect(stats.body.extensions?.['upstream']).toMatchObject({ calls: 0, cacheHits: 1 });
+  });
+
+  it('a hit sends the same bytes as the execution it kept (same request id), for /export too', async () => {
+    const gw = await gateway({ UPSTREAM_MODE: 'offline' });
+    const { url } = gw;
+    const raw = async () => {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'same-id' },
+        body: JSON.stringify({ query: '{ municipalities { code name population } }' }),
+      });
+      return { outcome: res.headers.get('x-response-cache'), text: await res.text() };
+    };
+    const miss = await raw();
+    const hit = await raw();
+    expect([miss.outcome, hit.outcome]).toEqual(['miss', 'hit']);
+    expect(hit.text).toBe(miss.text);
+    expect(hit.text).not.toContain('response-cache');
+    const exported = await fetch(
+      `${url}/export?format=json&query=${encodeURIComponent('{ municipalities { code name population } }')}`,
+    );
+    const rows = ((await exported.json()) as { rows: unknown[] }).rows;
+    expect(rows).toEqual(
+      (JSON.parse(miss.text) as { data: { municipalities: unknown[] } }).data.municipalities,
+    );
   });
 
   it('RESPONSE_CACHE=off executes every query', async () => {
