@@ -42,7 +42,7 @@ import { LRUCache } from 'lru-cache';
 import { cacheGet, cacheSet, deepFreeze } from '../../kit/cache.ts';
 import type { Logger } from '../../kit/logger.ts';
 import { stableJson } from '../../kit/snapshot.ts';
-import type { UpstreamEvent } from '../../kit/upstream.ts';
+import type { RequestTrace, UpstreamEvent } from '../../kit/upstream.ts';
 import type { GatewayContext } from './datasources.ts';
 
 /** Options of the whole-response cache. */
@@ -121,9 +121,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   let supersededBefore = Number.NEGATIVE_INFINITY;
   /** Each kept answer's data, parsed once per process (frozen: shared by every hit). */
   const parsed = new WeakMap<StoredAnswer, Record<string, unknown>>();
-  /** Requests whose body the caller serialises with `serialized`, and the answer each was served. */
-  const embedding = new WeakSet<GatewayContext>();
-  const served = new WeakMap<GatewayContext, StoredAnswer>();
+  /**
+   * Requests whose body the caller serialises with `serialized`, and the answer each was served, by
+   * the request's trace: Apollo Server hands plugins a shallow copy of the context object.
+   */
+  const embedding = new WeakSet<RequestTrace>();
+  const served = new WeakMap<RequestTrace, StoredAnswer>();
 
   function dataOf(answer: StoredAnswer): Record<string, unknown> {
     let data = parsed.get(answer);
@@ -169,7 +172,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     // The Cache-Control the answer had (Apollo's cache-control plugin writes it), and its age.
     ctx.overallCachePolicy.replace({ maxAge: answer.maxAge, scope: 'PUBLIC' });
     for (const agency of answer.offline) ctx.contextValue.trace.offline.add(agency);
-    served.set(ctx.contextValue, answer);
+    served.set(ctx.contextValue.trace, answer);
     const age = Math.max(0, Math.floor((now() - answer.storedAt) / 1000));
     return {
       http: {
@@ -244,7 +247,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           if (!key) return;
           if (ctx.response.http.headers.get(RESPONSE_CACHE_HEADER)) {
             // A hit or a joined answer: its JSON text is spliced into the body by `serialized`.
-            if (embedding.has(ctx.contextValue) && ctx.response.body.kind === 'single')
+            if (embedding.has(ctx.contextValue.trace) && ctx.response.body.kind === 'single')
               ctx.response.body.singleResult.data = DATA_PLACEHOLDER as never;
             return;
           }
@@ -276,11 +279,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (event.newVersion) supersededBefore = now();
     },
     embedsJson(context) {
-      embedding.add(context);
+      embedding.add(context.trace);
     },
     serialized(context, body) {
-      const answer = served.get(context);
-      if (!answer || !embedding.has(context)) return body;
+      const answer = served.get(context.trace);
+      if (!answer || !embedding.has(context.trace)) return body;
       const at = body.indexOf(DATA_PLACEHOLDER_JSON);
       if (at < 0) return body;
       return body.slice(0, at) + answer.json + body.slice(at + DATA_PLACEHOLDER_JSON.length);

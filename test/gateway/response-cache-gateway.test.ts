@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createClient } from '@redis/client';
 import type { MockAgent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { createGatewayApp, type GatewayApp, type GatewayDeps } from '../../gateway/src/server.ts';
 import { silentLogger } from '../../kit/logger.ts';
@@ -146,9 +146,24 @@ describe('whole-response cache in the gateway', () => {
       return { outcome: res.headers.get('x-response-cache'), text: await res.text() };
     };
     const miss = await raw();
-    const hit = await raw();
+    // The gateway runs in this process: every JSON text it makes while serving the hit is seen.
+    const stringify = JSON.stringify;
+    const made: number[] = [];
+    const spy = vi.spyOn(JSON, 'stringify').mockImplementation((...args: Parameters<typeof stringify>) => {
+      const text = stringify(...args);
+      made.push(text?.length ?? 0);
+      return text;
+    });
+    let hit: Awaited<ReturnType<typeof raw>>;
+    try {
+      hit = await raw();
+    } finally {
+      spy.mockRestore();
+    }
     expect([miss.outcome, hit.outcome]).toEqual(['miss', 'hit']);
     expect(hit.text).toBe(miss.text);
+    // The kept JSON text is sent as it is: nothing the size of the data is serialised again.
+    expect(Math.max(...made)).toBeLessThan(miss.text.length / 10);
     expect(hit.text).not.toContain('response-cache');
     const exported = await fetch(
       `${url}/export?format=json&query=${encodeURIComponent('{ municipalities { code name population } }')}`,
