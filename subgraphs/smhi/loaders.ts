@@ -3,7 +3,25 @@ import { perKey } from '../../kit/loaders.ts';
 import type { RequestTrace } from '../../kit/upstream.ts';
 import type { ObservationPeriodKey, SmhiClient } from './client.ts';
 import type { CurrentObservationModel, SmhiContext } from './context.ts';
-import { type LatestReading, placeReadings } from './metobs.ts';
+import { type LatestReading, type Observation, placeReadings } from './metobs.ts';
+
+/** A reading with a value, and its place in the list it came from. */
+type ValuedReading = LatestReading & { latest: Observation; order: number };
+
+/** The great-circle length of one degree of latitude (the shortest any such gap can be). */
+const KM_PER_DEGREE_LATITUDE = haversineKm(0, 0, 1, 0);
+
+/** Index of the first reading at or north of `latitude` (readings sorted by latitude). */
+function firstAtOrAbove(readings: readonly ValuedReading[], latitude: number): number {
+  let lo = 0;
+  let hi = readings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (readings[mid]!.station.latitude < latitude) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** Per-request loaders: identical points, parameters and periods in one request share one call. */
 export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiContext['loaders'] {
@@ -17,6 +35,15 @@ export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiCont
     // The list is cached for a day; if it fails, the readings that have a position still count.
     const list = await stationList.load(parameter).catch(() => null);
     return placeReadings(set, list);
+  });
+  /** A parameter's readings that have a value, sorted by latitude (once per request), in list order. */
+  const byLatitude = perKey(async (parameter: number): Promise<ValuedReading[]> => {
+    const valued: ValuedReading[] = [];
+    for (const [order, reading] of (await placed.load(parameter)).entries()) {
+      const latest = reading.latest;
+      if (latest !== null && latest.value !== null) valued.push({ ...reading, latest, order });
+    }
+    return valued.sort((a, b) => a.station.latitude - b.station.latitude || a.order - b.order);
   });
   return {
     forecast: perKey((key: string) => {
@@ -32,16 +59,30 @@ export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiCont
     nearestReading: perKey(async (key: string): Promise<CurrentObservationModel | null> => {
       const [parameter, point] = key.split('|') as [string, string];
       const [lat, lon] = point.split(',').map(Number) as [number, number];
-      let best: CurrentObservationModel | null = null;
-      for (const reading of await placed.load(Number(parameter))) {
-        const latest = reading.latest;
-        if (latest === null || latest.value === null) continue;
-        const distanceKm = haversineKm(lat, lon, reading.station.latitude, reading.station.longitude);
-        if (best === null || distanceKm < best.distanceKm) {
-          best = { parameter: Number(parameter), reading: { ...reading, latest }, distanceKm };
-        }
+      const readings = await byLatitude.load(Number(parameter));
+      // Outwards from the point's latitude, nearer latitudes first, until the latitude gap alone is
+      // farther than the best station (a great-circle distance is never shorter than it): a few
+      // stations per point instead of all of them (290 places × every station before).
+      let up = firstAtOrAbove(readings, lat);
+      let down = up - 1;
+      let best: { at: ValuedReading; distanceKm: number } | null = null;
+      while (up < readings.length || down >= 0) {
+        const above = up < readings.length ? readings[up]!.station.latitude - lat : Number.POSITIVE_INFINITY;
+        const below = down >= 0 ? lat - readings[down]!.station.latitude : Number.POSITIVE_INFINITY;
+        if (best && Math.min(above, below) * KM_PER_DEGREE_LATITUDE > best.distanceKm) break;
+        const at = above <= below ? readings[up++]! : readings[down--]!;
+        const distanceKm = haversineKm(lat, lon, at.station.latitude, at.station.longitude);
+        // Equal distances: the station listed first wins, as in a scan of the list.
+        if (
+          best === null ||
+          distanceKm < best.distanceKm ||
+          (distanceKm === best.distanceKm && at.order < best.at.order)
+        )
+          best = { at, distanceKm };
       }
-      return best;
+      if (!best) return null;
+      const { order: _, ...reading } = best.at;
+      return { parameter: Number(parameter), reading, distanceKm: best.distanceKm };
     }),
     warnings: perKey(() => client.warnings(trace)),
   };

@@ -289,7 +289,23 @@ async function warningsWhere(
 async function stationById(id: string, parameter: number, ctx: SmhiContext): Promise<StationRecord | null> {
   // A 404 for the whole list is an error (see stationListOf), not "no such station".
   const list = await stationListOf(parameter, ctx);
-  return list.stations.find((s) => s.id === id) ?? null;
+  return stationsById(list.stations).get(id) ?? null;
+}
+
+/**
+ * A station list's stations by id, built once per list (lists come from the cache, frozen and shared
+ * by every request): a scan of ~900 stations for each station asked about was a scan per key.
+ */
+const stationIndexes = new WeakMap<readonly StationRecord[], Map<string, StationRecord>>();
+function stationsById(stations: readonly StationRecord[]): Map<string, StationRecord> {
+  let index = stationIndexes.get(stations);
+  if (!index) {
+    index = new Map();
+    // The first station with an id wins, as `find` did.
+    for (const s of stations) if (!index.has(s.id)) index.set(s.id, s);
+    stationIndexes.set(stations, index);
+  }
+  return index;
 }
 
 /** A station field that the record may lack (stations from the latest-hour set): filled from the list. */
