@@ -114,6 +114,9 @@ export function requireMunicipality(code: string, agency?: string): Municipality
 
 /** The county with this code, or BAD_USER_INPUT saying what is allowed. */
 export function requireCounty(code: string, agency?: string): CountyRecord {
+  const record = COUNTY_CODE.test(code) ? geography().counties.get(code) : undefined;
+  if (record) return record;
+  // The message lists the 21 codes: built only when it is needed, not for every county looked up.
   const allowed = [...geography().counties.keys()].join(', ');
   if (!COUNTY_CODE.test(code)) {
     throw badInput(
@@ -121,9 +124,7 @@ export function requireCounty(code: string, agency?: string): CountyRecord {
       agency,
     );
   }
-  const record = geography().counties.get(code);
-  if (!record) throw badInput(`Unknown county code "${code}": the 21 counties are ${allowed}.`, agency);
-  return record;
+  throw badInput(`Unknown county code "${code}": the 21 counties are ${allowed}.`, agency);
 }
 
 /** Points farther than this from every municipality are not in Sweden. */
