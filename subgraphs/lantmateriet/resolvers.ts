@@ -101,7 +101,7 @@ export function createResolvers(): Resolvers {
           checkPrecision('countyFeatures', precision),
         ),
       place: (_, { latitude, longitude }) => swedishPoint({ latitude, longitude }),
-      placeAt: (_, { latitude, longitude }) => swedishPoint({ latitude, longitude }),
+      location: (_, { latitude, longitude }) => swedishPoint({ latitude, longitude }),
       placeNames: (_, args, ctx) => {
         const name = args.name.trim();
         if (name === '' || name.length > MAX_TEXT) {

@@ -5,7 +5,7 @@
  *     whose type is `String` (use `DateTime` / `Date`; a time code such as SCB's "2025M12" is named
  *     `period` or `…Period`, which says it is a code);
  *   - a scalar field named `…At` that is not a `DateTime`, or `…On` / `…Date` that is not a `Date`
- *     (object fields are not times: `placeAt(latitude, longitude)` is a place at a point);
+ *     (object fields are not times: a field such as `placeAt` returning a `Place` would name a place);
  * and checks that every subgraph declaring the scalars declares them word for word as the kit does
  * and serves them with the kit's scalar (which refuses what is not RFC 3339).
  */

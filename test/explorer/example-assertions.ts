@@ -37,14 +37,14 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
 
   'weather-at-a-place': (data) => {
     expect(data).toMatchObject({
-      placeAt: {
+      location: {
         latitude: 59.3293,
         longitude: 18.0686,
         municipality: { code: '0180', name: 'Stockholm', county: { name: 'Stockholms län' } },
         municipalityMatch: { method: 'INSIDE', distanceKm: 0 },
       },
     });
-    const forecast = (data['placeAt'] as { forecast: Step[] }).forecast;
+    const forecast = (data['location'] as { forecast: Step[] }).forecast;
     expect(forecast).toHaveLength(3);
     expectRecordedSteps(forecast, ['airTemperature', 'windSpeed', 'windGust', 'relativeHumidity']);
   },
@@ -80,7 +80,7 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
   },
 
   'jobs-and-weather-where-i-am': (data) => {
-    const place = data['placeAt'] as {
+    const place = data['location'] as {
       municipality: {
         code: string;
         jobAds: {
@@ -139,14 +139,14 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
 
   'groundwater-and-soil-under-a-place': (data) => {
     expect(data).toMatchObject({
-      placeAt: {
+      location: {
         municipality: { name: 'Uppsala', county: { name: 'Uppsala län' } },
         soilType: { name: 'Glacial lera' },
         bedrock: { name: 'Granit' },
       },
     });
     const stations = (
-      data['placeAt'] as {
+      data['location'] as {
         nearestGroundwaterStations: Array<{ distanceKm: number; station: { id: string } }>;
       }
     ).nearestGroundwaterStations;
@@ -202,7 +202,7 @@ export const exampleAssertions: Record<string, (data: Record<string, unknown>) =
       expect(n.location.longitude).toBeCloseTo(18.8, 0);
     }
     // SYNTHETIC elevation (test/fixtures/lantmateriet).
-    expect(data['placeAt']).toMatchObject({
+    expect(data['location']).toMatchObject({
       elevation: 812.6,
       municipality: { name: 'Jokkmokk', county: { name: 'Norrbottens län' } },
       weatherWarnings: [],

@@ -31,7 +31,7 @@ export const FIELD_ARGS: Record<string, Record<string, string>> = {
   'Query.municipality': { code: '"0380"' },
   'Query.county': { code: '"25"' },
   'Query.place': { latitude: '59.8586', longitude: '17.6389' },
-  'Query.placeAt': { latitude: '59.8586', longitude: '17.6389' },
+  'Query.location': { latitude: '59.8586', longitude: '17.6389' },
   'Query.jobAdCompletions': { prefix: '"utv"' },
   'Query.addresses': { search: '"Storgatan"' },
   'Query.placeNames': { name: '"Abisko"' },

@@ -307,6 +307,11 @@ export type Query = {
    * `precision` is BAD_USER_INPUT on this field only (null).
    */
   countyFeatures: Maybe<CountyFeatureCollection>;
+  /**
+   * A point in Sweden, to ask what the agencies know there (forecast, elevation, nearest address,
+   * groundwater, …). Null, with BAD_USER_INPUT on this field only, when the point is not in Sweden.
+   */
+  location: Maybe<Place>;
   /** All 290 municipalities, ordered by code (the embedded division: never fails). A county's: `county(code) { municipalities }`. */
   municipalities: Array<Municipality>;
   /** One municipality by its 4-digit code. Unknown or malformed codes are BAD_USER_INPUT. */
@@ -320,14 +325,9 @@ export type Query = {
   municipalityFeatures: Maybe<MunicipalityFeatureCollection>;
   /**
    * A point in Sweden. Coordinates outside Sweden are BAD_USER_INPUT.
-   * @deprecated Use `placeAt`: `place` is non-null, so coordinates outside Sweden null the whole answer; `placeAt` nulls only its own field.
+   * @deprecated Use `location`: `place` is non-null, so coordinates outside Sweden null the whole answer; `location` nulls only its own field.
    */
   place: Place;
-  /**
-   * A point in Sweden, to ask what the agencies know there (forecast, elevation, nearest address,
-   * groundwater, …). Null, with BAD_USER_INPUT on this field only, when the point is not in Sweden.
-   */
-  placeAt: Maybe<Place>;
   /**
    * Search Lantmäteriet's place-name register (Ortnamn Direkt v2.2 `/kriterier`). `name` is required (no
    * area search exists); `match` default EQUALS; `types` filters on name types (namntyp, any case: Anläggning,
@@ -359,6 +359,12 @@ export type QueryCountyFeaturesArgs = {
 };
 
 
+export type QueryLocationArgs = {
+  latitude: Scalars['Float']['input'];
+  longitude: Scalars['Float']['input'];
+};
+
+
 export type QueryMunicipalitiesArgs = {
   county?: InputMaybe<Scalars['String']['input']>;
 };
@@ -377,12 +383,6 @@ export type QueryMunicipalityFeaturesArgs = {
 
 
 export type QueryPlaceArgs = {
-  latitude: Scalars['Float']['input'];
-  longitude: Scalars['Float']['input'];
-};
-
-
-export type QueryPlaceAtArgs = {
   latitude: Scalars['Float']['input'];
   longitude: Scalars['Float']['input'];
 };
@@ -695,11 +695,11 @@ export type QueryResolvers<ContextType = LantmaterietContext, ParentType extends
   counties?: Resolver<Array<ResolversTypes['County']>, ParentType, ContextType>;
   county?: Resolver<Maybe<ResolversTypes['County']>, ParentType, ContextType, RequireFields<QueryCountyArgs, 'code'>>;
   countyFeatures?: Resolver<Maybe<ResolversTypes['CountyFeatureCollection']>, ParentType, ContextType, RequireFields<QueryCountyFeaturesArgs, 'geometry' | 'precision'>>;
+  location?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryLocationArgs, 'latitude' | 'longitude'>>;
   municipalities?: Resolver<Array<ResolversTypes['Municipality']>, ParentType, ContextType, Partial<QueryMunicipalitiesArgs>>;
   municipality?: Resolver<Maybe<ResolversTypes['Municipality']>, ParentType, ContextType, RequireFields<QueryMunicipalityArgs, 'code'>>;
   municipalityFeatures?: Resolver<Maybe<ResolversTypes['MunicipalityFeatureCollection']>, ParentType, ContextType, RequireFields<QueryMunicipalityFeaturesArgs, 'geometry' | 'precision'>>;
   place?: Resolver<ResolversTypes['Place'], ParentType, ContextType, RequireFields<QueryPlaceArgs, 'latitude' | 'longitude'>>;
-  placeAt?: Resolver<Maybe<ResolversTypes['Place']>, ParentType, ContextType, RequireFields<QueryPlaceAtArgs, 'latitude' | 'longitude'>>;
   placeNames?: Resolver<Maybe<Array<ResolversTypes['PlaceName']>>, ParentType, ContextType, RequireFields<QueryPlaceNamesArgs, 'limit' | 'match' | 'name'>>;
 }>;
 
