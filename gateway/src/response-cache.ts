@@ -62,7 +62,7 @@ export interface ResponseCacheOptions {
 
 /** One kept answer. */
 interface StoredAnswer {
-  /** `data` as JSON text: what is stored, and what an HTTP answer embeds as it is (`serialize`). */
+  /** `data` as JSON text: what is stored, and what an HTTP answer embeds as it is (`serialized`). */
   json: string;
   /** The answer's cache policy when it was built (sent again as Cache-Control, with `Age`). */
   maxAge: number;
