@@ -71,7 +71,7 @@ describe.skipIf(!chromiumPath())('explorer in a real browser (snapshot mode, off
     await expect.poll(result, { timeout: 15_000 }).toContain('"Stockholms län"');
     const text = await result();
     expect(text).toContain('"name": "Stockholm"');
-    expect(text).toContain(`"time": "${recorded.timeSeries[0]!.time}"`);
+    expect(text).toContain(`"validAt": "${recorded.timeSeries[0]!.time}"`);
     expect(text).toContain(`"airTemperature": ${recorded.timeSeries[0]!.data['air_temperature']}`);
     expect(text).not.toContain('"errors"');
     // Each browser is its own client for the per-client limits: one random key, on every request.
@@ -193,16 +193,16 @@ describe.skipIf(!chromiumPath())('explorer in a real browser (snapshot mode, off
     await page.click('.explorer-show-chart');
     await expect
       .poll(() => page.locator('.explorer-chart-summary').textContent(), { timeout: 15_000 })
-      .toMatch(/^6 points of airTemperature, windSpeed, .* over time$/);
+      .toMatch(/^6 points of airTemperature, windSpeed, .* over validAt$/);
     expect(await page.locator('.explorer-chart-canvas canvas').count()).toBe(1);
     const legend = await page.locator('.explorer-chart-canvas .u-legend .u-label').allTextContents();
-    expect(legend.slice(0, 3)).toEqual(['time', 'airTemperature', 'windSpeed']);
+    expect(legend.slice(0, 3)).toEqual(['validAt', 'airTemperature', 'windSpeed']);
     // A query of its own, with 24 hours.
-    await type('{ municipality(code: "0180") { forecast(hours: 24) { time airTemperature } } ');
+    await type('{ municipality(code: "0180") { forecast(hours: 24) { validAt airTemperature } } ');
     await page.click('.explorer-show-chart');
     await expect
       .poll(() => page.locator('.explorer-chart-summary').textContent(), { timeout: 15_000 })
-      .toBe('24 points of airTemperature over time');
+      .toBe('24 points of airTemperature over validAt');
     await type('{ county(code: "01") { name } ');
     await page.click('.explorer-show-chart');
     await expect
