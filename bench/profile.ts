@@ -9,10 +9,12 @@
  * on a free port with the per-client limits off (one load generator is one client), warms each query
  * with one request, puts it under autocannon load (like bench/run.ts), then stops the gateway with
  * SIGTERM so that Node writes the profile, and prints the functions with the most self time, over
- * the whole run and per query. The `.cpuprofile` files stay in `--out` (open them in Chrome DevTools).
+ * the whole run and per query. The `.cpuprofile` file stays in `--out` (default a temporary directory;
+ * open it in Chrome DevTools).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -36,7 +38,7 @@ export function profileQueries(root: string): Array<readonly [string, string]> {
 const { values: args } = parseArgs({
   options: {
     root: { type: 'string', default: process.cwd() },
-    out: { type: 'string', default: 'bench/results/profile' },
+    out: { type: 'string', default: join(tmpdir(), 'sodg-profile') },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     top: { type: 'string', default: '15' },
