@@ -297,11 +297,20 @@ export function costPlugin(options: {
   ): CostReport {
     const costs = options.costs();
     let bySchema = estimates.get(schema);
-    if (!bySchema) estimates.set(schema, (bySchema = new WeakMap()));
+    if (!bySchema) {
+      bySchema = new WeakMap();
+      estimates.set(schema, bySchema);
+    }
     let byCosts = bySchema.get(costs);
-    if (!byCosts) bySchema.set(costs, (byCosts = new WeakMap()));
+    if (!byCosts) {
+      byCosts = new WeakMap();
+      bySchema.set(costs, byCosts);
+    }
     let byVariables = byCosts.get(document);
-    if (!byVariables) byCosts.set(document, (byVariables = new Map()));
+    if (!byVariables) {
+      byVariables = new Map();
+      byCosts.set(document, byVariables);
+    }
     const key = `${operation.name?.value ?? ''}\0${stableJson(variables)}`;
     let report = byVariables.get(key);
     if (!report) {

@@ -235,7 +235,7 @@ describe('whole-response cache in the gateway', () => {
       expect(answer.body.errors).toBeUndefined();
       return {
         outcome: answer.outcome,
-        population: (answer.body.data?.['municipality'] as { population: number }).population,
+        population: (answer.body.data!['municipality'] as { population: number }).population,
       };
     };
     const before = await population();
@@ -297,7 +297,7 @@ describe('whole-response cache in the gateway', () => {
       CLIENT_COST_PER_MINUTE: '1',
     });
     const first = await cost.post(POPULATION_QUERY);
-    const estimated = (first.body.extensions?.['cost'] as { estimated: number }).estimated;
+    const estimated = (first.body.extensions!['cost'] as { estimated: number }).estimated;
     expect(estimated).toBeGreaterThan(10);
     const allowed = Math.floor(100 / estimated);
     const statuses = [first.status];
