@@ -46,7 +46,11 @@ const upstreamSpans = (spans: readonly ReadableSpan[]) => spans.filter((s) => s.
 describe('tracing a gateway request (snapshot mode)', () => {
   let gw: TracedGateway;
   beforeAll(async () => {
-    gw = await startGateway({ telemetry, env: { JOBTECH_API_KEY: 'sekret-jobtech-key' } });
+    // The whole-response cache off: these tests follow a repeated query down to the agencies' cache.
+    gw = await startGateway({
+      telemetry,
+      env: { JOBTECH_API_KEY: 'sekret-jobtech-key', RESPONSE_CACHE: 'off' },
+    });
   });
   afterAll(() => gw?.stop());
 

@@ -36,7 +36,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('usage insights (snapshot mode)', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // The whole-response cache off: the repeated query must reach the agencies' cache to be counted there.
+    gw = await startTestGateway({ env: { RESPONSE_CACHE: 'off' } });
   });
   afterAll(() => gw.stop());
 
