@@ -23,7 +23,6 @@ import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../kit/subgraph.ts';
 import { createTrace, redactUrl, type UpstreamEvent } from '../../kit/upstream.ts';
 import { clientIdOf, createClientLimits } from './clients.ts';
-import { supergraphMismatches } from './compose.ts';
 import type { Config } from './config.ts';
 import { costPlugin } from './cost.ts';
 import {
@@ -40,6 +39,7 @@ import { depthLimit } from './limits.ts';
 import { createPersistedQueries } from './persisted.ts';
 import { createResponseCache } from './response-cache.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
+import { supergraphMismatches } from './supergraph-check.ts';
 import type { Telemetry } from './telemetry.ts';
 import { createUsageInsights, type UsageInsights } from './usage/index.ts';
 

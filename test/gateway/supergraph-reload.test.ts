@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraph, inProcessUrl, supergraphMismatches } from '../../gateway/src/compose.ts';
+import { composeSupergraph, inProcessUrl } from '../../gateway/src/compose.ts';
 import { loadSubgraphList } from '../../gateway/src/subgraph-list.ts';
+import { supergraphMismatches } from '../../gateway/src/supergraph-check.ts';
 import { type GraphQLBody, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const QUERY = '{ municipality(code: "0180") { name county { name } } }';
