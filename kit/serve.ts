@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { DocumentNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { type CachePolicy, cachePolicyOf } from './cache-policy.ts';
 import { readBody } from './http.ts';
 import { requestIdFrom, withLogContext } from './logger.ts';
 import type { SharedRequestContext, SubgraphRuntime } from './subgraph.ts';
@@ -58,6 +61,16 @@ export async function serveSubgraph(
     max: 10_000,
     ttl: 10 * 60_000,
   });
+  // Apollo Server keeps parsed documents by query text, so one operation is one DocumentNode.
+  const policies = new WeakMap<DocumentNode, CachePolicy>();
+  const policyOf = (document: DocumentNode) => {
+    let policy = policies.get(document);
+    if (!policy) {
+      policy = cachePolicyOf(runtime.schema, document);
+      policies.set(document, policy);
+    }
+    return policy;
+  };
   const apollo = new ApolloServer<SharedRequestContext & Record<string, unknown>>({
     schema: runtime.schema,
     introspection: true,
@@ -68,11 +81,23 @@ export async function serveSubgraph(
       ApolloServerPluginUsageReportingDisabled(),
       // Federated traces are for Apollo's hosted reporting, which we never use.
       ApolloServerPluginInlineTraceDisabled(),
+      // Cache-Control comes from the same static reading of the hints as for in-process subgraphs
+      // (kit/cache-policy.ts), so both topologies cache alike. Apollo's own header gave every
+      // `_entities` fetch of a subgraph whose entity types carry no maxAge of their own `no-store`.
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ response, contextValue }) {
+            async willSendResponse({ response, contextValue, document }) {
               if (response.body.kind !== 'single') return;
+              const policy =
+                document && !response.body.singleResult.errors?.length ? policyOf(document) : undefined;
+              response.http.headers.set(
+                'cache-control',
+                policy && policy.maxAge > 0
+                  ? `max-age=${policy.maxAge}, ${policy.scope === 'PRIVATE' ? 'private' : 'public'}`
+                  : 'no-store',
+              );
               const { trace } = contextValue;
               response.body.singleResult.extensions = {
                 ...response.body.singleResult.extensions,

@@ -144,3 +144,64 @@ describe('serveSubgraph: freshness of the answers used', () => {
     }
   });
 });
+
+describe('serveSubgraph: Cache-Control from the schema hints, as for in-process subgraphs', () => {
+  let server: SubgraphServer;
+  beforeAll(async () => {
+    const schema = buildSubgraphSchema({
+      typeDefs: parse(`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+        directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT
+        enum CacheControlScope { PUBLIC PRIVATE }
+        type Municipality @key(fields: "code") {
+          code: String!
+          jobCount: Int @cacheControl(maxAge: 300)
+          contact: String @cacheControl(maxAge: 600, scope: PRIVATE)
+          broken: Int @cacheControl(maxAge: 300)
+        }
+        type Query { hello: String }
+      `),
+      resolvers: {
+        Query: { hello: () => 'world' },
+        Municipality: {
+          __resolveReference: (ref: { code: string }) => ref,
+          jobCount: () => 7,
+          contact: () => 'someone',
+          broken: () => {
+            throw new Error('down');
+          },
+        },
+      },
+    });
+    server = await serveSubgraph({ ...runtime(), schema }, 0);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const cacheControlOf = async (selection: string) => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Municipality { ${selection} } } }`,
+        variables: { r: [{ __typename: 'Municipality', code: '0180' }] },
+      }),
+    });
+    await res.json();
+    return res.headers.get('cache-control');
+  };
+
+  it('an entity fetch of a type without a maxAge of its own is cached as long as its fields allow', async () => {
+    // Apollo's own header said no-store here, so over HTTP such answers were never kept.
+    expect(await cacheControlOf('jobCount')).toBe('max-age=300, public');
+  });
+
+  it('a PRIVATE field keeps the answer private', async () => {
+    expect(await cacheControlOf('jobCount contact')).toBe('max-age=300, private');
+  });
+
+  it('an answer with an error is not cached', async () => {
+    expect(await cacheControlOf('jobCount broken')).toBe('no-store');
+  });
+});
