@@ -8,6 +8,14 @@ import { type LatestReading, type Observation, placeReadings } from './metobs.ts
 /** A reading with a value, and its place in the list it came from. */
 type ValuedReading = LatestReading & { latest: Observation; order: number };
 
+/**
+ * The sorted readings of each latest-hour data set, kept as long as the set itself. The kit's cache
+ * hands every request the same frozen set while it is fresh, so the readings are placed and sorted
+ * once per data set (every 10 minutes) rather than once per request and parameter (before: a fifth
+ * of the CPU of "a municipality at a glance" with the whole-response cache off).
+ */
+const sortedReadings = new WeakMap<object, { list: unknown; readings: readonly ValuedReading[] }>();
+
 /** The great-circle length of one degree of latitude (the shortest any such gap can be). */
 const KM_PER_DEGREE_LATITUDE = haversineKm(0, 0, 1, 0);
 
@@ -27,23 +35,28 @@ function firstAtOrAbove(readings: readonly ValuedReading[], latitude: number): n
 export function createLoaders(client: SmhiClient, trace: RequestTrace): SmhiContext['loaders'] {
   const latestHour = perKey((parameter: number) => client.latestHour(parameter, trace));
   const stationList = perKey((parameter: number) => client.stationList(parameter, trace));
-  /** The latest-hour readings of a parameter with a position; the station list only when needed. */
-  const placed = perKey(async (parameter: number): Promise<LatestReading[]> => {
+  /**
+   * A parameter's readings that have a value and a position, sorted by latitude, in list order. The
+   * station list is read only when some reading lacks a position (it is cached for a day; if it
+   * fails, the readings that have a position still count).
+   */
+  const byLatitude = perKey(async (parameter: number): Promise<readonly ValuedReading[]> => {
     const set = await latestHour.load(parameter);
     if (set === null) return [];
-    if (set.unplaced.length === 0) return set.stations;
-    // The list is cached for a day; if it fails, the readings that have a position still count.
-    const list = await stationList.load(parameter).catch(() => null);
-    return placeReadings(set, list);
-  });
-  /** A parameter's readings that have a value, sorted by latitude (once per request), in list order. */
-  const byLatitude = perKey(async (parameter: number): Promise<ValuedReading[]> => {
+    const list = set.unplaced.length === 0 ? null : await stationList.load(parameter).catch(() => null);
+    const known = sortedReadings.get(set);
+    if (known && known.list === list) return known.readings;
+    const placed = set.unplaced.length === 0 ? set.stations : placeReadings(set, list);
     const valued: ValuedReading[] = [];
-    for (const [order, reading] of (await placed.load(parameter)).entries()) {
+    for (const [order, reading] of placed.entries()) {
       const latest = reading.latest;
-      if (latest !== null && latest.value !== null) valued.push({ ...reading, latest, order });
+      if (latest !== null && latest.value !== null) valued.push(Object.freeze({ ...reading, latest, order }));
     }
-    return valued.sort((a, b) => a.station.latitude - b.station.latitude || a.order - b.order);
+    const readings = Object.freeze(
+      valued.sort((a, b) => a.station.latitude - b.station.latitude || a.order - b.order),
+    );
+    sortedReadings.set(set, { list, readings });
+    return readings;
   });
   return {
     forecast: perKey((key: string) => {
