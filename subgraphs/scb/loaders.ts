@@ -6,7 +6,23 @@ import type { RegionKey, ScbContext } from './context.ts';
 
 export const REGION_VARIABLE = 'Region';
 
-const groupKey = (key: RegionKey) => JSON.stringify([key.table, key.selection]);
+/**
+ * The JSON text of each selection, once per selection object: the resolvers of one request share a
+ * plan's selection array, so 290 regions of one table spell their group once instead of 290 times
+ * (twice per key before: the group and the loader's cache key; 3 % of the CPU of all municipalities'
+ * populations).
+ */
+const selectionTexts = new WeakMap<object, string>();
+function selectionText(selection: RegionKey['selection']): string {
+  let text = selectionTexts.get(selection);
+  if (text === undefined) {
+    text = JSON.stringify(selection);
+    selectionTexts.set(selection, text);
+  }
+  return text;
+}
+
+const groupKey = (key: RegionKey) => `${JSON.stringify(key.table)}\u0000${selectionText(key.selection)}`;
 
 /**
  * Per-request loader: all regions asked for the same table and selection in one GraphQL request
@@ -79,7 +95,7 @@ export function createLoaders(client: ScbClient, trace: RequestTrace): ScbContex
           }),
         );
       },
-      { cacheKeyFn: (key) => JSON.stringify([key.table, key.selection, key.region]) },
+      { cacheKeyFn: (key) => `${groupKey(key)}\u0000${key.region}` },
     ),
   };
 }
