@@ -235,6 +235,25 @@ function searchTables({ search, pastDays, page, pageSize }: TableSearchArgs, ctx
   );
 }
 
+/** A statistics answer's rows window (`offset`, then `limit` from `minLimit` to MAX_ROWS), or BAD_USER_INPUT. */
+function rowWindow(
+  field: string,
+  offset: number | null | undefined,
+  limit: number | null | undefined,
+  minLimit: number,
+): { from: number; count: number } {
+  const from = offset ?? 0;
+  const count = limit ?? 1000;
+  if (!Number.isInteger(from) || from < 0)
+    throw badInput(`${field}(offset: ${from}): offset must be 0 or more.`, AGENCY);
+  if (!Number.isInteger(count) || count < minLimit || count > MAX_ROWS)
+    throw badInput(
+      `${field}(limit: ${count}): limit must be an integer from ${minLimit} to ${MAX_ROWS}.`,
+      AGENCY,
+    );
+  return { from, count };
+}
+
 /** SCB's page size when none is given. */
 const SCB_PAGE_SIZE = 20;
 
@@ -385,24 +404,11 @@ export function createResolvers(): Resolvers {
       attribution: () => ATTRIBUTION,
       rowCount: (r) => r.cells.length,
       rows: (r, { offset, limit }) => {
-        const from = offset ?? 0;
-        const count = limit ?? 1000;
-        if (!Number.isInteger(from) || from < 0)
-          throw badInput(`rows(offset: ${from}): offset must be 0 or more.`, AGENCY);
-        if (!Number.isInteger(count) || count < 1 || count > MAX_ROWS)
-          throw badInput(`rows(limit: ${count}): limit must be an integer from 1 to ${MAX_ROWS}.`, AGENCY);
+        const { from, count } = rowWindow('rows', offset, limit, 1);
         return r.cells.slice(from, from + count);
       },
       rowsPage: (r, { offset, limit }) => {
-        const from = offset ?? 0;
-        const count = limit ?? 1000;
-        if (!Number.isInteger(from) || from < 0)
-          throw badInput(`rowsPage(offset: ${from}): offset must be 0 or more.`, AGENCY);
-        if (!Number.isInteger(count) || count < 0 || count > MAX_ROWS)
-          throw badInput(
-            `rowsPage(limit: ${count}): limit must be an integer from 0 to ${MAX_ROWS}.`,
-            AGENCY,
-          );
+        const { from, count } = rowWindow('rowsPage', offset, limit, 0);
         return { cells: r.cells, limit: count, offset: from };
       },
     },
