@@ -19,6 +19,17 @@ function withQueryDescription(sdl: string, description: string): string {
   return sdl.replace(marker, `\n"""${description}"""\ntype Query\n`);
 }
 
+/** The repository's subgraphs composed as if `subgraph`'s code also had `extra` (SDL it does not serve). */
+function composedWithExtra(subgraph: string, extra: string) {
+  return composeServices(
+    loadSubgraphList('schema/subgraphs.json').map((s) => ({
+      name: s.name,
+      url: inProcessUrl(s.name),
+      typeDefs: s.name === subgraph ? parse(`${print(s.module!.typeDefs)}\n${extra}`) : s.module!.typeDefs,
+    })),
+  );
+}
+
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -135,16 +146,7 @@ describe('supergraph reload on file change', () => {
     // SMHI's SDL with a field this process's SMHI subgraph does not have: the supergraph would route
     // `tomorrowsWeather` to it, and every such query would fail (before, it answered null).
     const list = loadSubgraphList('schema/subgraphs.json');
-    const other = composeServices(
-      list.map((s) => ({
-        name: s.name,
-        url: inProcessUrl(s.name),
-        typeDefs:
-          s.name === 'smhi'
-            ? parse(`${print(s.module!.typeDefs)}\nextend type Query { tomorrowsWeather: String }`)
-            : s.module!.typeDefs,
-      })),
-    );
+    const other = composedWithExtra('smhi', 'extend type Query { tomorrowsWeather: String }');
     expect(other.errors).toBeUndefined();
     const served = new Map(list.map((s) => [s.name, { schema: gw.app.runtimes.get(s.name)!.schema }]));
     expect(supergraphMismatches(other.supergraphSdl!, served)).toEqual([
@@ -171,17 +173,7 @@ describe('supergraph reload on file change', () => {
 
 describe('a supergraph that does not match at start-up', () => {
   it('fails the start with the reason and what to run', async () => {
-    const list = loadSubgraphList('schema/subgraphs.json');
-    const other = composeServices(
-      list.map((s) => ({
-        name: s.name,
-        url: inProcessUrl(s.name),
-        typeDefs:
-          s.name === 'scb'
-            ? parse(`${print(s.module!.typeDefs)}\nextend type Query { unemployment: Float }`)
-            : s.module!.typeDefs,
-      })),
-    );
+    const other = composedWithExtra('scb', 'extend type Query { unemployment: Float }');
     const dir = mkdtempSync(join(tmpdir(), 'sodg-mismatch-'));
     try {
       const file = join(dir, 'supergraph.graphql');
