@@ -5,7 +5,8 @@ import {
 } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { context as otelContext, propagation } from '@opentelemetry/api';
-import { type DocumentNode, execute, GraphQLError, parse } from 'graphql';
+import { type DocumentNode, type ExecutionResult, execute, GraphQLError, parse } from 'graphql';
+import type { CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { Agent, Headers, Response, fetch as undiciFetch } from 'undici';
 import { type CachePolicy, cachePolicyOf } from '../../kit/cache-policy.ts';
@@ -27,17 +28,61 @@ export interface GatewayContext extends SharedRequestContext {
   executionId?: string;
 }
 
+/** How in-process subgraphs execute their part of an operation (`SUBGRAPH_EXECUTOR`). */
+export type SubgraphExecutor = 'jit' | 'graphql-js';
+
+let jit: typeof import('graphql-jit') | undefined;
+let loadingJit: Promise<void> | undefined;
+/**
+ * Loads graphql-jit (with fast-json-stringify and ajv, ~50 ms) once, in the background: the gateway
+ * is ready without waiting for it, and fetches run with graphql-js until it is there.
+ */
+export function preloadJit(): Promise<void> {
+  loadingJit ??= import('graphql-jit').then((m) => {
+    jit = m;
+  });
+  return loadingJit;
+}
+
+interface Prepared {
+  document: DocumentNode;
+  policy: CachePolicy;
+  /** The operation compiled by graphql-jit; `null` when it could not be (graphql-js runs it). */
+  compiled?: CompiledQuery | null;
+}
+
 /**
  * Executes a subgraph fetch in this process: no HTTP hop, no serialisation of the request.
  * The subgraph's per-request context is derived from the gateway context, so loaders are shared by
  * all fetches of one GraphQL request and discarded with it.
+ *
+ * With the `jit` executor each subgraph operation is compiled once into a JavaScript function
+ * (graphql-jit: no per-field argument coercion, no generic completion walk), which runs entity
+ * fetches of hundreds of representations about 1.35× as fast as graphql-js's `execute` (issue 14's
+ * 290-municipality query, profiled). The query texts come from the gateway's planner, so there are
+ * as many compiled operations as planned fetches, bounded by the same 500-entry cache as the parsed
+ * documents. An operation graphql-jit cannot compile runs with graphql-js, as does every fetch
+ * before graphql-jit has loaded.
  */
 export class InProcessDataSource implements GraphQLDataSource {
-  private readonly documents = new LRUCache<string, { document: DocumentNode; policy: CachePolicy }>({
-    max: 500,
-  });
+  private readonly documents = new LRUCache<string, Prepared>({ max: 500 });
 
-  constructor(readonly runtime: SubgraphRuntime) {}
+  private readonly executor: SubgraphExecutor;
+
+  constructor(
+    readonly runtime: SubgraphRuntime,
+    private readonly options: {
+      /** Default `jit`. */
+      executor?: SubgraphExecutor;
+      /** graphql-jit refused or failed to compile an operation (it then runs with graphql-js). */
+      onCompileError?: (error: unknown) => void;
+      /** Each fetch, with the executor that ran it (the gateway counts them in /metrics). */
+      onFetch?: (executor: SubgraphExecutor) => void;
+    } = {},
+  ) {
+    this.executor = options.executor ?? 'jit';
+    if (this.executor === 'jit') void preloadJit();
+  }
 
   async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
@@ -48,7 +93,9 @@ export class InProcessDataSource implements GraphQLDataSource {
       prepared = { document: parsed, policy: cachePolicyOf(this.runtime.schema, parsed) };
       this.documents.set(query, prepared);
     }
-    const { document, policy } = prepared;
+    if (prepared.compiled === undefined && this.executor === 'jit' && jit)
+      prepared.compiled = this.compile(prepared.document, request.operationName);
+    const { document, policy, compiled } = prepared;
     // What Apollo Server's cache-control plugin does for HTTP subgraphs, from the static hints.
     if ('incomingRequestContext' in options) {
       options.incomingRequestContext.overallCachePolicy?.restrict(policy);
@@ -56,16 +103,35 @@ export class InProcessDataSource implements GraphQLDataSource {
     const shared = (context as Partial<GatewayContext>).trace
       ? (context as GatewayContext)
       : { trace: createTrace() };
-    const result = await execute({
-      schema: this.runtime.schema,
-      document,
-      variableValues: request.variables ?? {},
-      operationName: request.operationName ?? null,
-      contextValue: this.runtime.contextFor(shared),
-    });
+    const contextValue = this.runtime.contextFor(shared);
+    const variableValues = request.variables ?? {};
+    this.options.onFetch?.(compiled ? 'jit' : 'graphql-js');
+    const result: ExecutionResult = compiled
+      ? await compiled.query(undefined, contextValue, variableValues)
+      : await execute({
+          schema: this.runtime.schema,
+          document,
+          variableValues,
+          operationName: request.operationName ?? null,
+          contextValue,
+        });
     const response: GatewayGraphQLResponse = { data: result.data as Record<string, unknown> | null };
     if (result.errors) response.errors = result.errors.map((e) => e.toJSON() as never);
     return response;
+  }
+
+  private compile(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+    try {
+      const compiled = jit!.compileQuery(this.runtime.schema, document, operationName, {
+        // Stacks of resolver errors are never sent to clients; capturing one per error is waste.
+        disablingCapturingStackErrors: true,
+      });
+      if (jit!.isCompiledQuery(compiled)) return compiled;
+      this.options.onCompileError?.(compiled.errors?.[0] ?? compiled);
+    } catch (err) {
+      this.options.onCompileError?.(err);
+    }
+    return null;
   }
 }
 

@@ -12,6 +12,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { GraphQLError } from 'graphql';
 import type Keyv from 'keyv';
+import { Counter } from 'prom-client';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { cacheState, closeCache, createCache } from '../../kit/cache.ts';
 import { ConfigError } from '../../kit/config.ts';
@@ -119,6 +120,12 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const dispatcher = deps.dispatcher ?? offline?.dispatcher;
   // Usage insights (/usage, /metrics) see every upstream event; the caller's listener still gets them.
   const usage = createUsageInsights({ now: deps.now ?? Date.now });
+  const inProcessFetches = new Counter({
+    name: 'gateway_inprocess_fetches_total',
+    help: 'Subgraph fetches executed in this process, by subgraph and executor (SUBGRAPH_EXECUTOR: jit, or graphql-js for operations not compiled yet or that graphql-jit could not compile)',
+    labelNames: ['subgraph', 'executor'] as const,
+    registers: [usage.registry],
+  });
   // Whole answers (RESPONSE_CACHE): their own keys (`sodg:response:…` in Redis) and memory bound.
   const responseStore =
     g.RESPONSE_CACHE === 'on'
@@ -275,7 +282,16 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     buildService: ({ name }) => {
       const entry = subgraphs.find((s) => s.name === name);
       const runtime = runtimes.get(name);
-      if (runtime) return new InProcessDataSource(runtime);
+      if (runtime)
+        return new InProcessDataSource(runtime, {
+          executor: g.SUBGRAPH_EXECUTOR,
+          onCompileError: (err) =>
+            logger.warn(
+              { subgraph: name, err: err instanceof Error ? err.message : String(err) },
+              'graphql-jit could not compile a subgraph operation; it runs with graphql-js',
+            ),
+          onFetch: (executor) => inProcessFetches.inc({ subgraph: name, executor }),
+        });
       if (!entry?.url) {
         // Say what is true: a subgraph added after this process started is in the list file now,
         // but its code is not loaded here.

@@ -649,7 +649,8 @@ export function createScbClient(options: ScbClientOptions): ScbClient {
         mandatoryNotes: first.notes.length > 0 ? first.mandatoryNotes : meta.mandatoryNotes,
         timeDimension: first.timeDimension,
         metricDimension: first.metricDimension,
-        cells: datasets.flatMap(cells),
+        // One part (the usual case): its shared cell array, so that callers can index it once.
+        cells: datasets.length === 1 ? cells(first) : datasets.flatMap(cells),
         requests: parts.length,
       };
     },

@@ -221,6 +221,23 @@ export function strides(sizes: readonly number[]): number[] {
 
 /** Every cell of the dataset, in flat order, with each dimension's category. */
 export function cells(dataset: Dataset): Cell[] {
+  let out = cellsByDataset.get(dataset);
+  if (!out) {
+    out = Object.freeze(cellsOf(dataset)) as Cell[];
+    cellsByDataset.set(dataset, out);
+  }
+  return out;
+}
+
+/**
+ * A dataset's cells, built once per dataset object: the cache hands out the same parsed dataset to
+ * every request until it expires, and building 290 cells (a coordinate object per dimension each)
+ * on every request was 3 % of the CPU of all municipalities' populations. The array is frozen: the
+ * same one is shared by every request.
+ */
+const cellsByDataset = new WeakMap<Dataset, Cell[]>();
+
+function cellsOf(dataset: Dataset): Cell[] {
   const sizes = dataset.dimensions.map((d) => d.categories.length);
   const step = strides(sizes);
   const out: Cell[] = [];
