@@ -1,8 +1,8 @@
-import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from './logger.ts';
 import { createRedisGuard, type RedisGuard } from './redis-guard.ts';
+import { keyvRedis } from './redis-module.ts';
 
 /** Options of the shared upstream cache. */
 export interface CacheOptions {
@@ -99,7 +99,7 @@ export function createCache(options: CacheOptions): Keyv {
   // One prefix, set on the Redis adapter (`sodg:smhi:v1:live:GET …`): keyv's own key prefix on top
   // of the adapter's namespace wrote every key as `sodg::sodg:…`.
   const cache = new Keyv({
-    store: new KeyvRedis(options.url, {
+    store: new (keyvRedis().default)(options.url, {
       throwOnConnectError: false,
       connectionTimeout: 1000,
       namespace: prefix,

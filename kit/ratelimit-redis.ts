@@ -1,4 +1,3 @@
-import { createClient } from '@keyv/redis';
 import type { Logger } from './logger.ts';
 import {
   createRateLimiter,
@@ -7,6 +6,7 @@ import {
   realSleep,
   sleepUnlessAborted,
 } from './ratelimit.ts';
+import { keyvRedis } from './redis-module.ts';
 
 /**
  * A sliding-window rate limiter whose log lives in Redis, so that every gateway replica sharing the
@@ -149,7 +149,7 @@ export function createRedisRateLimiter(
 
 /** A node-redis client for the limiter, connected lazily; errors are logged, never thrown at callers. */
 export function connectRedis(url: string, logger: Logger): RedisEvalClient & { close(): Promise<void> } {
-  const client = createClient({
+  const client = keyvRedis().createClient({
     url,
     socket: { connectTimeout: 1000, reconnectStrategy: (n) => Math.min(n * 200, 5000) },
   });

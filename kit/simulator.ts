@@ -68,6 +68,12 @@ export interface AgencySimulator {
    * Default: a small JSON body `{ "error": "…" }` with that status (and `Retry-After: 1` for 429).
    */
   faultResponse?(status: number, req: SimRequest): SimResponse;
+  /**
+   * Preparation that can wait until the gateway is ready (building a synthetic corpus). Called once,
+   * soon after the gateway listens; a simulator must also prepare on first use, should a request come
+   * before that.
+   */
+  warm?(): void;
 }
 
 /** What a subgraph's simulator factory receives. */
@@ -476,7 +482,12 @@ export function createOfflineMode(
     simulator?: ((deps: SimulatorDeps) => AgencySimulator) | undefined;
   }>,
   options: { config: Record<string, unknown>; now: () => number; faults?: OfflineFaults | undefined },
-): { dispatcher: OfflineDispatcher; sources: ReadonlyMap<string, OfflineSource> } {
+): {
+  dispatcher: OfflineDispatcher;
+  sources: ReadonlyMap<string, OfflineSource>;
+  /** Each simulator's deferred preparation (`AgencySimulator.warm`), once the gateway is ready. */
+  warm(): void;
+} {
   const simulators: AgencySimulator[] = [];
   const sources = new Map<string, OfflineSource>();
   for (const module of modules) {
@@ -488,5 +499,8 @@ export function createOfflineMode(
   return {
     dispatcher: new OfflineDispatcher({ simulators, faults: options.faults, now: options.now }),
     sources,
+    warm() {
+      for (const sim of simulators) sim.warm?.();
+    },
   };
 }

@@ -93,6 +93,8 @@ try {
   process.exit(1);
 }
 logger.info({ url: server.url, subgraph: module.name }, `subgraph ${module.name} ready at ${server.url}`);
+// The simulator's deferred preparation (a synthetic corpus), now that the service answers.
+offline?.warm();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     server

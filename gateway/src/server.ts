@@ -730,6 +730,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         });
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;
+          // Offline simulators' deferred preparation, once the gateway answers /ready.
+          if (offline) setTimeout(() => offline.warm(), 50).unref();
           resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${address.port}`);
         });
       });

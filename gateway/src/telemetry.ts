@@ -10,6 +10,7 @@
  *       └ upstream <agency> (ours, CLIENT; one per agency call, made from the kit's UpstreamEvent)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import {
   type Attributes,
   context,
@@ -21,17 +22,26 @@ import {
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type Logger, withLogContext } from '../../kit/logger.ts';
 import type { UpstreamEvent } from '../../kit/upstream.ts';
+
+const requireHere = createRequire(import.meta.url);
+/**
+ * The OpenTelemetry SDK and OTLP exporter (about 60 ms to load), only when tracing is on: a gateway
+ * without OTEL_EXPORTER_OTLP_ENDPOINT never loads them. These are CommonJS packages, so `require`
+ * gives the very modules an `import` would (a test's InMemorySpanExporter included).
+ */
+function sdk() {
+  return {
+    ...(requireHere('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base')),
+    ...(requireHere('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node')),
+    ...(requireHere(
+      '@opentelemetry/exporter-trace-otlp-http',
+    ) as typeof import('@opentelemetry/exporter-trace-otlp-http')),
+    ...(requireHere('@opentelemetry/resources') as typeof import('@opentelemetry/resources')),
+  };
+}
 
 /** `service.name` when OTEL_SERVICE_NAME is not set. */
 export const DEFAULT_SERVICE_NAME = 'sweden-open-data-graph';
@@ -86,6 +96,14 @@ export interface Telemetry {
 export function setupTelemetry(options: TelemetryOptions): Telemetry | undefined {
   const { endpoint, exporter, logger } = options;
   if (!endpoint && !exporter) return undefined;
+  const {
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    NodeTracerProvider,
+    OTLPTraceExporter,
+    defaultResource,
+    resourceFromAttributes,
+  } = sdk();
   let processor: SpanProcessor;
   if (exporter) processor = new SimpleSpanProcessor(exporter);
   else {

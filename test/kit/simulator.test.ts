@@ -264,6 +264,20 @@ describe('createOfflineMode', () => {
     expect(dispatcher.routeFor(new URL('https://other.test/x'))).toBeUndefined();
     expect(Object.fromEntries(sources)).toEqual({ demo: { synthetic: true, note: 'from config' } });
   });
+
+  it('defers each simulator’s preparation to warm(), which the gateway calls once it listens', async () => {
+    let warmed = 0;
+    const offline = createOfflineMode(
+      [
+        { name: 'demo', simulator: () => ({ ...echoSimulator(), warm: () => void warmed++ }) },
+        { name: 'bare' },
+      ],
+      { config: {}, now: () => 0 },
+    );
+    expect(warmed).toBe(0);
+    offline.warm();
+    expect(warmed).toBe(1);
+  });
 });
 
 describe('seededRandom', () => {
