@@ -43,6 +43,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { startFlags } from './start-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -338,7 +339,7 @@ async function launchGateway(name: string, env: Record<string, string> = {}): Pr
   const port = await freePort();
   const proc = launch(
     name,
-    ['dist/gateway/src/main.js', '--offline'],
+    [...startFlags(ROOT), 'dist/gateway/src/main.js', '--offline'],
     {
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -365,7 +366,7 @@ async function launchSubgraphs(): Promise<Map<string, Proc>> {
       name,
       launch(
         `subgraph ${name}`,
-        ['dist/subgraphs/serve.js', name, String(port)],
+        [...startFlags(ROOT), 'dist/subgraphs/serve.js', name, String(port)],
         { HOST: '127.0.0.1', UPSTREAM_MODE: 'offline' },
         port,
       ),

@@ -19,6 +19,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '../test/gateway/ports.ts';
+import { startFlags } from './start-command.ts';
 
 /**
  * The queries the comparison in issue 14 measures, by name; "a municipality at a glance" is read from
@@ -122,7 +123,7 @@ async function main() {
   );
   const child = spawn(
     process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${out}`, 'dist/gateway/src/main.js', '--offline'],
+    [...startFlags(root), '--cpu-prof', `--cpu-prof-dir=${out}`, 'dist/gateway/src/main.js', '--offline'],
     {
       cwd: root,
       env: {

@@ -29,7 +29,7 @@
  * text and parses every hit, keys by the raw query text, drops the offline markers an answer carries,
  * and has no notion of identical operations in flight.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import {
   type ApolloServerPlugin,
   type GraphQLRequestContext,
@@ -108,7 +108,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const now = options.now ?? Date.now;
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 250;
-  const printed = new WeakMap<DocumentNode, string>();
+  /** Per document and operation name: the hash fed with its printed text, and its key without variables. */
+  const hashed = new WeakMap<DocumentNode, Map<string, { hash: Hash; noVariables: string }>>();
   const schemaIds = new WeakMap<GraphQLSchema, string>();
   /** The executions in flight whose answer identical requests wait for, by key. */
   const inFlight = new Map<string, Promise<StoredAnswer | undefined>>();
@@ -140,24 +141,31 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   function keyOf(ctx: GraphQLRequestContext<GatewayContext>): string | undefined {
     const { document, operation, schema } = ctx;
     if (!document || operation?.operation !== 'query') return undefined;
-    let text = printed.get(document);
-    if (text === undefined) {
-      text = print(document);
-      printed.set(document, text);
-    }
     let schemaId = schemaIds.get(schema);
     if (schemaId === undefined) {
       schemaId = createHash('sha256').update(printSchema(schema)).digest('base64url').slice(0, 16);
       schemaIds.set(schema, schemaId);
     }
-    const hash = createHash('sha256')
-      .update(text)
-      .update('\0')
-      .update(operation.name?.value ?? ctx.request.operationName ?? '')
-      .update('\0')
-      .update(stableJson(ctx.request.variables ?? {}))
-      .digest('base64url');
-    return `${KEY_VERSION}:${scope}:${schemaId}:${hash}`;
+    // The document's part of the hash once per parsed document (Apollo Server reuses them) and
+    // operation name; a request adds its variables to a copy, or none at all when it has none.
+    const name = operation.name?.value ?? ctx.request.operationName ?? '';
+    let byName = hashed.get(document);
+    if (!byName) {
+      byName = new Map();
+      hashed.set(document, byName);
+    }
+    let base = byName.get(name);
+    if (!base) {
+      const hash = createHash('sha256').update(print(document)).update('\0').update(name).update('\0');
+      base = { hash, noVariables: hash.copy().update(stableJson({})).digest('base64url') };
+      byName.set(name, base);
+    }
+    const variables = ctx.request.variables;
+    const digest =
+      !variables || Object.keys(variables).length === 0
+        ? base.noVariables
+        : base.hash.copy().update(stableJson(variables)).digest('base64url');
+    return `${KEY_VERSION}:${scope}:${schemaId}:${digest}`;
   }
 
   function usable(answer: StoredAnswer | undefined): answer is StoredAnswer {

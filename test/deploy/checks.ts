@@ -2,6 +2,7 @@
  * The invariants of the deployment files as functions that return the problems they find, so that
  * the tests run them on the real files (expecting none) and on broken copies (expecting some).
  */
+import { startCommand } from '../../bench/start-command.ts';
 import { execForm, type Instruction, type Stage, shellWords, splitFlags } from './parse.ts';
 
 /** What the checks need of one environment variable of `fullEnvSpec()`. */
@@ -83,8 +84,12 @@ export function runtimeStageProblems(stages: Stage[]): string[] {
   else if (user === 'root' || user === '0') problems.push(`runtime stage runs as ${user}`);
   const cmd = instructions(runtime, 'CMD').at(-1);
   const command = cmd ? execForm(cmd.args) : undefined;
-  if (JSON.stringify(command) !== JSON.stringify(['node', 'dist/gateway/src/main.js']))
-    problems.push(`runtime CMD is ${cmd?.args ?? 'missing'}; expected ["node","dist/gateway/src/main.js"]`);
+  // What `npm start` runs, V8 flags included: the container starts the gateway as measured.
+  const expected = startCommand(process.cwd());
+  if (JSON.stringify(command) !== JSON.stringify(expected))
+    problems.push(
+      `runtime CMD is ${cmd?.args ?? 'missing'}; expected ${JSON.stringify(expected)} (npm start's command)`,
+    );
   if (instructions(runtime, 'ENTRYPOINT').length > 0)
     problems.push('runtime stage sets an ENTRYPOINT: the CMD is the whole command');
   return problems;

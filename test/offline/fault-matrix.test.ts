@@ -78,7 +78,11 @@ describe('fault matrix (offline simulators, OFFLINE_FAULTS)', () => {
         const started = Date.now();
         const body = await gw.query<Data>(QUERY);
         const took = Date.now() - started;
-        expect(took).toBeLessThan(DEADLINE_MS + 1500);
+        // Cut by the request deadline, not by the agency's own budget: without the deadline a failing
+        // SCB retries for up to a minute (its totalTimeoutMs) and a hanging agency never answers. The
+        // bound separates those outcomes; it is not a speed target (the plan's later fetches still run
+        // after the deadline cut the failing one, and take longer on a loaded CI machine: 5.65 s seen).
+        expect(took).toBeLessThan(2 * DEADLINE_MS);
         // The failing agency's field is null with a typed error naming it …
         expect(FIELD[agency]!(body.data!)).toBeNull();
         const errors = (body.errors ?? []).filter((e) => e.extensions?.['agency'] === agency);

@@ -133,6 +133,42 @@ describe('usage insights (snapshot mode)', () => {
   });
 });
 
+describe('usage insights with the whole-response cache on', () => {
+  it('counts every request of an operation, hits included, in /usage and /metrics alike', async () => {
+    const gw = await startTestGateway({ env: { UPSTREAM_MODE: 'offline' } });
+    try {
+      // No such station: null without an error, "no such thing" (the empty count).
+      const unknown = '{ groundwaterStation(id: "nope") { name } }';
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${gw.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: unknown }),
+        });
+        const body = (await res.json()) as { data: unknown; errors?: unknown };
+        expect(body.errors).toBeUndefined();
+        expect(body.data).toEqual({ groundwaterStation: null });
+        // The first executes; the next two are the kept answer (the same frozen object each time).
+        expect(res.headers.get('x-response-cache')).toBe(i === 0 ? 'miss' : 'hit');
+      }
+      const first = await usage(gw);
+      expect(first.subgraphs['sgu']?.requests).toBe(3);
+      expect(first.subgraphs['sgu']?.fields['Query.groundwaterStation']).toMatchObject({
+        requested: 3,
+        empty: 3,
+      });
+      await gw.query(unknown);
+      const text = await metrics(gw);
+      const labels = { subgraph: 'sgu', coordinate: 'Query.groundwaterStation' };
+      expect(sample(text, 'gateway_field_requests_total', labels)).toBe(4);
+      expect(sample(text, 'gateway_field_empty_total', labels)).toBe(4);
+      expect(sample(text, 'gateway_subgraph_requests_total', { subgraph: 'sgu' })).toBe(4);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
 describe('usage insights: upstream failures', () => {
   const agent = offlineAgent();
   let gw: TestGateway;
