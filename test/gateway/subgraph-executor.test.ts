@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preloadJit } from '../../gateway/src/datasources.ts';
 import { type GraphQLBody, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { ID_SOURCES, pathsToTypes, queryFor, schema } from '../helpers/schema-walk.ts';
+import { collectIds, pathsToTypes, queryFor } from '../helpers/schema-walk.ts';
 
 /** One clock for both gateways: the simulators anchor forecasts and dates at it. */
 const NOW = Date.parse('2026-06-15T10:00:00Z');
@@ -51,13 +51,7 @@ describe('SUBGRAPH_EXECUTOR=jit answers as graphql-js does', () => {
   beforeAll(async () => {
     await preloadJit();
     ({ jit, reference } = await pair({}));
-    for (const [coordinate, source] of Object.entries(ID_SOURCES)) {
-      const [, field] = coordinate.split('.');
-      if (!schema.getQueryType()!.getFields()[field!]) continue;
-      const body = await reference.query(source.query);
-      const id = body.data ? source.pick(body.data as Record<string, unknown>) : undefined;
-      if (typeof id === 'string' || typeof id === 'number') ids.set(coordinate, String(id));
-    }
+    await collectIds((text) => reference.query(text), ids);
   }, 60_000);
   afterAll(async () => {
     await jit.stop();

@@ -81,6 +81,23 @@ export const ID_SOURCES: Record<string, { query: string; pick: (data: Record<str
     },
   };
 
+/**
+ * Reads a valid id for every `ID_SOURCES` field the schema has, through `query` (a gateway's), into
+ * `ids` (by coordinate); a source whose query finds nothing is left out.
+ */
+export async function collectIds(
+  query: (text: string) => Promise<{ data?: unknown }>,
+  ids: Map<string, string>,
+): Promise<void> {
+  for (const [coordinate, source] of Object.entries(ID_SOURCES)) {
+    const [, field] = coordinate.split('.');
+    if (!schema.getQueryType()!.getFields()[field!]) continue;
+    const body = await query(source.query);
+    const id = body.data ? source.pick(body.data as Record<string, unknown>) : undefined;
+    if (typeof id === 'string' || typeof id === 'number') ids.set(coordinate, String(id));
+  }
+}
+
 export interface Step {
   field: GraphQLField<unknown, unknown>;
   parent: GraphQLObjectType;

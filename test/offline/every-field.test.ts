@@ -9,7 +9,7 @@
 import type { GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { ID_SOURCES, pathsToTypes, queryFor, type Step, schema } from '../helpers/schema-walk.ts';
+import { collectIds, ID_SOURCES, pathsToTypes, queryFor, type Step, schema } from '../helpers/schema-walk.ts';
 
 /**
  * Fields that may legitimately come back null or empty on the paths this test takes: "no such thing"
@@ -61,13 +61,7 @@ describe('offline mode answers every field reachable from Query', () => {
   const paths = pathsToTypes();
   beforeAll(async () => {
     gw = await startTestGateway({ env: { UPSTREAM_MODE: 'offline' } });
-    for (const [coordinate, source] of Object.entries(ID_SOURCES)) {
-      const [, field] = coordinate.split('.');
-      if (!schema.getQueryType()!.getFields()[field!]) continue;
-      const body = await gw.query(source.query);
-      const id = body.data ? source.pick(body.data as Record<string, unknown>) : undefined;
-      if (typeof id === 'string' || typeof id === 'number') ids.set(coordinate, String(id));
-    }
+    await collectIds((text) => gw.query(text), ids);
   }, 60_000);
   afterAll(() => gw.stop());
 
