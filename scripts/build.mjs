@@ -8,8 +8,21 @@
 //
 // Plain Node (no tsx), so that it also runs where only production dependencies are installed: there
 // it keeps the dist/ that is there, or says what to run.
+//
+// The new build is written to dist.next/ and takes dist/'s place only once it is complete (two
+// renames), so that a failed or interrupted build leaves the last good dist/ as it was, and a
+// gateway already running from dist/ keeps its files while a new build compiles.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -57,18 +70,33 @@ try {
 }
 
 const started = Date.now();
-rmSync('dist', { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const NEXT = 'dist.next';
+const OLD = 'dist.old';
+rmSync(NEXT, { recursive: true, force: true });
+try {
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', NEXT], { stdio: 'inherit' });
+} catch {
+  rmSync(NEXT, { recursive: true, force: true });
+  console.error(
+    `build: TypeScript reported errors (above); ${existsSync('dist') ? 'the previous dist/ is kept' : 'no dist/ was written'}.`,
+  );
+  process.exit(1);
+}
 let copied = 0;
 for (const root of ROOTS) {
+  if (!existsSync(root)) continue;
   for (const path of files(root)) {
     if (/\.(ts|md)$/.test(path)) continue;
-    const target = join('dist', path);
+    const target = join(NEXT, path);
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(path, target);
     copied += 1;
   }
 }
+rmSync(OLD, { recursive: true, force: true });
+if (existsSync('dist')) renameSync('dist', OLD);
+renameSync(NEXT, 'dist');
+rmSync(OLD, { recursive: true, force: true });
 writeFileSync(STAMP, new Date().toISOString());
 // Fills Node's compile cache (which dist/gateway/src/main.js turns on) with the gateway's modules, so
 // that the first start after a build is as quick as the later ones. Best effort: a failure here only

@@ -3,8 +3,20 @@
  * gateway from it (what `npm start`, `npm run demo` and the container run), serving the README
  * query offline, the explorer and its assets.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './gateway/ports.ts';
 
@@ -69,5 +81,58 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     const script = await fetch(`${url}/explorer/assets/explorer.js`);
     expect(script.status).toBe(200);
     expect(await script.text()).toContain('createFetcher');
+  });
+});
+
+/**
+ * scripts/build.mjs in a scratch project of one module, with this repository's TypeScript: a build
+ * replaces dist/ only once it is complete, so a build that fails keeps the last good dist/.
+ */
+describe('scripts/build.mjs replaces dist/ only with a complete build', { timeout: 120_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'build-'));
+  const run = () => spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+
+  beforeAll(() => {
+    mkdirSync(join(root, 'scripts'));
+    mkdirSync(join(root, 'gateway', 'src'), { recursive: true });
+    copyFileSync('scripts/build.mjs', join(root, 'scripts', 'build.mjs'));
+    symlinkSync(resolve('node_modules'), join(root, 'node_modules'), 'dir');
+    writeFileSync(
+      join(root, 'tsconfig.build.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, outDir: 'dist', rootDir: '.' },
+        include: ['gateway'],
+      }),
+    );
+    writeFileSync(join(root, 'gateway', 'data.json'), '{"asset":true}');
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('builds into dist/ and leaves no staging directory', () => {
+    writeFileSync(join(root, 'gateway', 'src', 'main.ts'), 'export const version: number = 1;\n');
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    expect(readFileSync(join(root, 'dist', 'gateway', 'src', 'main.js'), 'utf8')).toContain('version = 1');
+    expect(existsSync(join(root, 'dist', 'gateway', 'data.json'))).toBe(true);
+    expect(readdirSync(root).filter((f) => f.startsWith('dist'))).toEqual(['dist']);
+  });
+
+  it('keeps the last good dist/ when TypeScript reports an error, and says so', () => {
+    writeFileSync(join(root, 'gateway', 'src', 'main.ts'), 'export const version: number = "two";\n');
+    const failed = run();
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('the previous dist/ is kept');
+    expect(readFileSync(join(root, 'dist', 'gateway', 'src', 'main.js'), 'utf8')).toContain('version = 1');
+    expect(readdirSync(root).filter((f) => f.startsWith('dist'))).toEqual(['dist']);
+  });
+
+  it('replaces dist/ whole on the next good build (no file of the old build is left)', () => {
+    writeFileSync(join(root, 'dist', 'gateway', 'src', 'stale.js'), 'left over');
+    writeFileSync(join(root, 'gateway', 'src', 'main.ts'), 'export const version: number = 3;\n');
+    const next = run();
+    expect(next.status, next.stderr).toBe(0);
+    expect(readFileSync(join(root, 'dist', 'gateway', 'src', 'main.js'), 'utf8')).toContain('version = 3');
+    expect(existsSync(join(root, 'dist', 'gateway', 'src', 'stale.js'))).toBe(false);
   });
 });
