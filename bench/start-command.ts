@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * The command `npm start` runs after its build step, as words: `node`, the V8 flags the gateway is
- * shipped with, the entry point (`["node", "--max-semi-space-size=16", "dist/gateway/src/main.js"]`).
+ * shipped with, the entry point (`["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/gateway/src/main.js"]`).
  * The benchmarks start the gateway with exactly these flags and the container's CMD is checked
  * against them, so that what is measured is what is deployed.
  */

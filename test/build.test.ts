@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFlags } from '../bench/start-command.ts';
 import { freePort } from './gateway/ports.ts';
 
 const README_QUERY =
@@ -33,7 +34,8 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'pipe' });
     expect(existsSync('dist/gateway/src/main.js')).toBe(true);
     const port = await freePort();
-    child = spawn(process.execPath, ['dist/gateway/src/main.js', '--offline'], {
+    // With `npm start`'s V8 flags, so that a Node that no longer takes one fails here.
+    child = spawn(process.execPath, [...startFlags(process.cwd()), 'dist/gateway/src/main.js', '--offline'], {
       env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -73,6 +75,21 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     expect(body.data.municipality.county.name).toBe('Stockholms län');
     expect(body.data.municipality.forecast).toHaveLength(3);
     expect(body.extensions.offline.mode).toBe('offline');
+  });
+
+  it("reports the process's own memory, heap, event-loop and GC figures in /metrics", async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    // The same process's resident memory, as the kernel counts it: between 20 MB and 4 GB.
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(20e6);
+    expect(value('process_resident_memory_bytes')).toBeLessThan(4e9);
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(1e6);
+    expect(text).toMatch(/^nodejs_heap_space_size_used_bytes\{space="old"\} \d+/m);
+    expect(text).toContain('# TYPE nodejs_eventloop_lag_p99_seconds gauge');
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    // The gateway's own metrics are in the same registry.
+    expect(text).toContain('# TYPE gateway_requests_total counter');
   });
 
   it('serves the explorer and its assets (copied into dist/ by the build)', async () => {

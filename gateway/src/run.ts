@@ -3,6 +3,7 @@
  * value stops start-up with a message naming the variable), starts the gateway, and shuts down
  * gracefully on SIGTERM/SIGINT.
  */
+import { collectDefaultMetrics } from 'prom-client';
 import { ConfigError } from '../../kit/config.ts';
 import { createLogger } from '../../kit/logger.ts';
 import { loadConfig } from './config.ts';
@@ -28,6 +29,11 @@ export async function main() {
       logger,
     });
     app = await createGatewayApp({ config, logger, telemetry });
+    // The process's own figures next to the gateway's in /metrics: resident memory, heap by space,
+    // event-loop delay, garbage collection, open handles (prom-client's standard Node metrics). Here
+    // and not in createGatewayApp: each call starts an event-loop monitor for the life of the
+    // process, so only the one gateway a process serves gets them (tests start many).
+    collectDefaultMetrics({ register: app.usage.registry });
     url = await app.listen();
   } catch (err) {
     // A bad variable, list, supergraph or port: the message names it and what is allowed.

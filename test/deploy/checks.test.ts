@@ -37,7 +37,7 @@ RUN npm ci --omit=dev
 COPY --from=build /app/dist ./dist
 USER 1000:1000
 HEALTHCHECK CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1))"]
-CMD ["node", "--max-semi-space-size=16", "dist/gateway/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/gateway/src/main.js"]
 `;
 
 describe('runtimeStageProblems', () => {
@@ -59,13 +59,13 @@ describe('runtimeStageProblems', () => {
     ['no user', 'USER 1000:1000', '', /no USER/],
     [
       'another command',
-      'CMD ["node", "--max-semi-space-size=16", "dist/gateway/src/main.js"]',
+      'CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/gateway/src/main.js"]',
       'CMD npm start',
       /runtime CMD/,
     ],
     [
       "other V8 flags than npm start's",
-      'CMD ["node", "--max-semi-space-size=16", "dist/gateway/src/main.js"]',
+      'CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/gateway/src/main.js"]',
       'CMD ["node", "dist/gateway/src/main.js"]',
       /npm start's command/,
     ],
