@@ -93,9 +93,18 @@ for (const root of ROOTS) {
     copied += 1;
   }
 }
-rmSync(OLD, { recursive: true, force: true });
-if (existsSync('dist')) renameSync('dist', OLD);
-renameSync(NEXT, 'dist');
+try {
+  rmSync(OLD, { recursive: true, force: true });
+  if (existsSync('dist')) renameSync('dist', OLD);
+  renameSync(NEXT, 'dist');
+} catch (err) {
+  // Windows refuses to rename a directory whose files a running process holds open.
+  if (!existsSync('dist') && existsSync(OLD)) renameSync(OLD, 'dist');
+  console.error(
+    `build: could not put the new build in place of dist/ (${err.code ?? err.message}; is a gateway running from it?). dist/ is unchanged; the new build is in ${NEXT}/.`,
+  );
+  process.exit(1);
+}
 rmSync(OLD, { recursive: true, force: true });
 writeFileSync(STAMP, new Date().toISOString());
 // Fills Node's compile cache (which dist/gateway/src/main.js turns on) with the gateway's modules, so
