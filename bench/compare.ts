@@ -63,7 +63,7 @@ const QUERIES: Record<string, { title: string; query: string }> = {
   readme: {
     title: 'the README query (Stockholm, its county, a 3-hour forecast)',
     query:
-      '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }',
+      '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }',
   },
   municipalities: {
     title: 'all 290 municipalities with population',

@@ -29,7 +29,7 @@ export function profileQueries(root: string): Array<readonly [string, string]> {
   return [
     [
       'readme',
-      '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }',
+      '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }',
     ],
     ['municipalities-population', '{ municipalities { code name population } }'],
     ['at-a-glance', readFileSync(join(root, 'schema/examples/municipality-at-a-glance.graphql'), 'utf8')],

@@ -26,7 +26,7 @@ import { createLogger } from '../kit/logger.ts';
 import type { UpstreamEvent } from '../kit/upstream.ts';
 
 const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 /** Entity-heavy queries the offline snapshot can answer. */
 const ENTITY_QUERIES = [
   ['All 290 municipalities (Lantmäteriet, embedded)', '{ municipalities { code name county { name } } }'],

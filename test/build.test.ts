@@ -22,7 +22,7 @@ import { startFlags } from '../bench/start-command.ts';
 import { freePort } from './gateway/ports.ts';
 
 const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 
 describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   let child: ChildProcess | undefined;

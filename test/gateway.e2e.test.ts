@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 
 const recorded = JSON.parse(
   readFileSync('test/fixtures/smhi/forecast_snow1g_v1_point_pysmhi_2026-04-02.json', 'utf8'),
@@ -30,7 +30,7 @@ describe('gateway in snapshot mode', () => {
     expect(m.forecast).toHaveLength(3);
     recorded.timeSeries.slice(0, 3).forEach((step, i) => {
       expect(m.forecast[i]).toEqual({
-        time: step.time,
+        validAt: step.time,
         airTemperature: step.data['air_temperature'],
         windSpeed: step.data['wind_speed'],
       });
@@ -59,7 +59,7 @@ describe('gateway in snapshot mode', () => {
     ['0000', /Unknown municipality/],
   ])('rejects municipality code %s with BAD_USER_INPUT and no upstream call', async (code, message) => {
     const before = gw.events.length;
-    const body = await gw.query(`{ municipality(code: "${code}") { name forecast(hours: 3) { time } } }`);
+    const body = await gw.query(`{ municipality(code: "${code}") { name forecast(hours: 3) { validAt } } }`);
     expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toMatch(message);
     expect(gw.events.length).toBe(before);

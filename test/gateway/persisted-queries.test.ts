@@ -28,7 +28,7 @@ import { hasRedis, redisUrl } from '../helpers/services.ts';
 const REDIS_URL = redisUrl(11);
 /** Answered from the recorded snapshot: it calls SMHI (an upstream event per call). */
 const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 const COUNTIES = 'query Counties { counties { code name } }';
 
 interface Answer {

@@ -10,7 +10,7 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { freePort } from './ports.ts';
 
 const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { time airTemperature windSpeed } } }';
+  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 
 const recorded = JSON.parse(
   readFileSync('test/fixtures/smhi/forecast_snow1g_v1_point_pysmhi_2026-04-02.json', 'utf8'),
@@ -20,7 +20,7 @@ type ReadmeAnswer = {
   municipality: {
     name: string;
     county: { name: string };
-    forecast: Array<{ time: string; airTemperature: number; windSpeed: number }> | null;
+    forecast: Array<{ validAt: string; airTemperature: number; windSpeed: number }> | null;
   };
 };
 
@@ -60,7 +60,7 @@ describe('gateway with the smhi subgraph running as a remote HTTP service', () =
     expect(m.county.name).toBe('Stockholms län');
     expect(m.forecast).toEqual(
       recorded.timeSeries.slice(0, 3).map((step) => ({
-        time: step.time,
+        validAt: step.time,
         airTemperature: step.data['air_temperature'],
         windSpeed: step.data['wind_speed'],
       })),

@@ -48,7 +48,7 @@ describe('jobtech through the gateway, snapshot mode', () => {
     }>(`{
       municipality(code: "0180") {
         name
-        forecast(hours: 3) { time airTemperature }
+        forecast(hours: 3) { validAt airTemperature }
         jobAds(query: "sjuksköterska", limit: 3) { total ads { headline } }
       }
     }`);

@@ -229,7 +229,7 @@ describe('SMHI in offline mode, through the gateway', () => {
     const fields = points
       .map(
         (p, i) =>
-          `p${i}: place(latitude: ${p.latitude}, longitude: ${p.longitude}) { forecast(hours: 3) { time airTemperature symbol } forecastRun { gridPoint { latitude } } }`,
+          `p${i}: place(latitude: ${p.latitude}, longitude: ${p.longitude}) { forecast(hours: 3) { validAt airTemperature symbol } forecastRun { gridPoint { latitude } } }`,
       )
       .join('\n');
     const body = await query<Record<string, { forecast: unknown[]; forecastRun: unknown }>>(`{ ${fields} }`);

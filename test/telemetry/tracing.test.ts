@@ -19,7 +19,7 @@ import { captureLogger, eventually, startGateway, type TracedGateway, traceOf } 
 
 /** SMHI, SCB and JobTech for Stockholm (all recorded in the snapshot); JobTech's search term goes in a query string. */
 const QUERY =
-  '{ municipality(code: "0180") { name population(year: 2024) forecast(hours: 3) { time } jobAds(query: "sjuksköterska", limit: 3) { total } } }';
+  '{ municipality(code: "0180") { name population(year: 2024) forecast(hours: 3) { validAt } jobAds(query: "sjuksköterska", limit: 3) { total } } }';
 
 const exporter = new InMemorySpanExporter();
 let telemetry: Telemetry;
