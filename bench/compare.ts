@@ -43,6 +43,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { README_QUERY } from '../test/helpers/readme-query.ts';
 import { startFlags } from './start-command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,8 +63,7 @@ const HIVE_TARGETS: readonly Target[] = ['hive', 'hive_rust', 'hive_cached'];
 const QUERIES: Record<string, { title: string; query: string }> = {
   readme: {
     title: 'the README query (Stockholm, its county, a 3-hour forecast)',
-    query:
-      '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }',
+    query: README_QUERY,
   },
   municipalities: {
     title: 'all 290 municipalities with population',

@@ -19,6 +19,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '../test/gateway/ports.ts';
+import { README_QUERY } from '../test/helpers/readme-query.ts';
 import { startFlags } from './start-command.ts';
 
 /**
@@ -27,10 +28,7 @@ import { startFlags } from './start-command.ts';
  */
 export function profileQueries(root: string): Array<readonly [string, string]> {
   return [
-    [
-      'readme',
-      '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }',
-    ],
+    ['readme', README_QUERY],
     ['municipalities-population', '{ municipalities { code name population } }'],
     ['at-a-glance', readFileSync(join(root, 'schema/examples/municipality-at-a-glance.graphql'), 'utf8')],
   ];

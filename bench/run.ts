@@ -24,9 +24,8 @@ import { loadConfig } from '../gateway/src/config.ts';
 import { createGatewayApp } from '../gateway/src/server.ts';
 import { createLogger } from '../kit/logger.ts';
 import type { UpstreamEvent } from '../kit/upstream.ts';
+import { README_QUERY } from '../test/helpers/readme-query.ts';
 
-const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 /** Entity-heavy queries the offline snapshot can answer. */
 const ENTITY_QUERIES = [
   ['All 290 municipalities (Lantmäteriet, embedded)', '{ municipalities { code name county { name } } }'],

@@ -20,9 +20,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlags } from '../bench/start-command.ts';
 import { freePort } from './gateway/ports.ts';
-
-const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
+import { README_QUERY } from './helpers/readme-query.ts';
 
 describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   let child: ChildProcess | undefined;

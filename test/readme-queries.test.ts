@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { README_QUERY } from './helpers/readme-query.ts';
 
 /** Every ```graphql block of the README: `npm run demo` (offline mode) must answer each one. */
 const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) =>
@@ -20,6 +21,10 @@ describe('README queries in offline mode (npm run demo)', () => {
   afterAll(async () => {
     await gw.stop();
     await fixed.stop();
+  });
+
+  it("the README's curl example sends README_QUERY (the query tests and benchmarks call the README query)", () => {
+    expect(readFileSync('README.md', 'utf8')).toContain(`-d '${JSON.stringify({ query: README_QUERY })}'`);
   });
 
   it('the README has GraphQL examples', () => {

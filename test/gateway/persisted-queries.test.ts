@@ -22,13 +22,12 @@ import { ConfigError } from '../../kit/config.ts';
 import { silentLogger } from '../../kit/logger.ts';
 import { buildManifest } from '../../scripts/persisted-manifest.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { README_QUERY } from '../helpers/readme-query.ts';
 import { hasRedis, redisUrl } from '../helpers/services.ts';
 
 /** A Redis database no other test uses; every key this file writes is deleted afterwards. */
 const REDIS_URL = redisUrl(11);
-/** Answered from the recorded snapshot: it calls SMHI (an upstream event per call). */
-const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
+// README_QUERY is answered from the recorded snapshot: it calls SMHI (an upstream event per call).
 const COUNTIES = 'query Counties { counties { code name } }';
 
 interface Answer {

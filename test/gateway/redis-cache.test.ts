@@ -8,11 +8,10 @@ import { createGatewayApp, type GatewayApp } from '../../gateway/src/server.ts';
 import { closeCache, createCache } from '../../kit/cache.ts';
 import { silentLogger } from '../../kit/logger.ts';
 import { snapshotKey } from '../../kit/snapshot.ts';
+import { README_QUERY } from '../helpers/readme-query.ts';
 import { hasRedis, redisUrl as redisUrlOf } from '../helpers/services.ts';
 import { freePort } from './ports.ts';
 
-const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 /** The recording that answers the README query (snapshot/manifest/smhi.json). */
 const FORECAST_URL =
   'https://opendata-download-metfcst.smhi.se/api/category/snow1g/version/1/geotype/point/lon/17.99689/lat/59.322029/data.json';

@@ -7,10 +7,8 @@ import { type SubgraphServer, serveSubgraph } from '../../kit/serve.ts';
 import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import { smhi } from '../../subgraphs/smhi/index.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { README_QUERY } from '../helpers/readme-query.ts';
 import { freePort } from './ports.ts';
-
-const README_QUERY =
-  '{ municipality(code: "0180") { name county { name } forecast(hours: 3) { validAt airTemperature windSpeed } } }';
 
 const recorded = JSON.parse(
   readFileSync('test/fixtures/smhi/forecast_snow1g_v1_point_pysmhi_2026-04-02.json', 'utf8'),
