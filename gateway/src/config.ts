@@ -163,6 +163,13 @@ export const gatewayEnv = {
     min: 1024,
     max: 64 * 1024 * 1024,
   }),
+  RESPONSE_CACHE_REPLAY_BYTES: int({
+    description:
+      "Characters of sent response-cache hits this process keeps to send again, as they were sent, for identical POST requests (same body text, content-type and accept) without running Apollo Server's request pipeline; the client's cost is charged and usage counted as for the hit. `0` sends every hit through the pipeline",
+    default: String(32 * 1024 * 1024),
+    min: 0,
+    max: 1024 * 1024 * 1024,
+  }),
   SUBGRAPHS_FILE: str({
     description: 'The subgraph list (in-process or remote)',
     default: 'schema/subgraphs.json',

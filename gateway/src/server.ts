@@ -3,6 +3,7 @@ import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ApolloGateway, type SupergraphSdlHook } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import {
@@ -22,7 +23,7 @@ import { createAgencyRateLimiters } from '../../kit/ratelimit-redis.ts';
 import { createOfflineMode, type OfflineSource } from '../../kit/simulator.ts';
 import { createFileSnapshotStore } from '../../kit/snapshot.ts';
 import type { SubgraphRuntime } from '../../kit/subgraph.ts';
-import { createTrace, redactUrl, type UpstreamEvent } from '../../kit/upstream.ts';
+import { createTrace, type RequestTrace, redactUrl, type UpstreamEvent } from '../../kit/upstream.ts';
 import { clientIdOf, createClientLimits } from './clients.ts';
 import type { Config } from './config.ts';
 import { costPlugin } from './cost.ts';
@@ -38,7 +39,7 @@ import { createExplorerRoute } from './explorer/index.ts';
 import { columnsOf, EXPORT_FORMATS, type ExportFormat, flatten, rowsOf, toCsv, toGeoJson } from './export.ts';
 import { depthLimit } from './limits.ts';
 import { createPersistedQueries } from './persisted.ts';
-import { createResponseCache } from './response-cache.ts';
+import { createResponseCache, RESPONSE_CACHE_HEADER } from './response-cache.ts';
 import { loadSubgraphList, parseUrlOverrides, type ResolvedSubgraph } from './subgraph-list.ts';
 import { supergraphMismatches } from './supergraph-check.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -144,9 +145,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         scope: g.UPSTREAM_MODE === 'record' ? 'live' : g.UPSTREAM_MODE,
         logger,
         maxBytes: g.RESPONSE_CACHE_MAX_BYTES,
+        // Other plugins (deps.plugins) expect to see every request: no replays past them.
+        replayBytes: deps.plugins?.length ? 0 : g.RESPONSE_CACHE_REPLAY_BYTES,
         ...(deps.now ? { now: deps.now } : {}),
       })
     : undefined;
+  const responseCacheRequests = new Counter({
+    name: 'gateway_response_cache_requests_total',
+    help: "GraphQL requests by what the whole-response cache did: hit (a kept answer), replayed (a hit sent again as it was sent, past Apollo Server's pipeline), joined (the answer of an identical request in flight), miss (executed)",
+    labelNames: ['outcome'] as const,
+    registers: [usage.registry],
+  });
+  /** The estimated cost each request charged its client: a replay of its answer charges it again. */
+  const charged = new WeakMap<RequestTrace, number>();
   const onUpstreamEvent = (event: UpstreamEvent) => {
     responseCache?.onUpstreamEvent(event);
     usage.onUpstreamEvent(event);
@@ -318,6 +329,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   });
   gateway.onSchemaLoadOrUpdate(() => {
     schemaLoads += 1;
+    // A kept hit was checked against the previous schema's validation, costs and limits.
+    responseCache?.forgetReplays();
   });
 
   const httpServer: Server = createServer();
@@ -347,6 +360,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         // The client's cost bucket is charged once the operation is known to be allowed.
         charge: async (report, context) => {
           if (!context.client) return undefined;
+          charged.set(context.trace, report.cost);
           const allowance = await clientLimits.take(context.client, 'cost', report.cost);
           return allowance.ok ? undefined : tooManyRequests('cost', allowance.retryAfterMs);
         },
@@ -663,9 +677,11 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    const started = performance.now();
     let body: unknown;
+    let raw: string | undefined;
     if (req.method === 'POST') {
-      const raw = await readBody(req, 1_000_000);
+      raw = await readBody(req, 1_000_000);
       if (raw === undefined)
         return sendJson(res, 413, {
           errors: [{ message: 'Request body larger than 1 MB', extensions: { code: 'BAD_USER_INPUT' } }],
@@ -683,6 +699,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     // Allow-list mode: a document not in the manifest is refused here, before parsing or any agency call.
     const refused = persisted.refusal({ method: req.method ?? 'GET', body, search: url.search });
     if (refused) return sendJson(res, refused.status, { ...refused.body, extensions: { requestId } });
+    const replayKey = responseCache ? replayKeyOf(req, raw, body) : undefined;
+    if (replayKey !== undefined && (await sendReplay(res, replayKey, requestId, client, started))) return;
     const context = requestContext(req, requestId, client);
     // A whole-response cache hit's data is sent as the JSON text it was kept as.
     responseCache?.embedsJson(context);
@@ -692,20 +710,57 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;
+    const outcome = result.headers.get(RESPONSE_CACHE_HEADER);
+    if (outcome) responseCacheRequests.inc({ outcome });
     if (result.body.kind === 'complete') {
       // Refusals Apollo Server makes before any plugin runs (a GET without a query, a missing
       // preflight header) carry the request id too.
-      res.end(
+      const sent =
         result.status !== undefined && result.status >= 400
           ? withRequestId(result.body.string, requestId)
           : responseCache
             ? responseCache.serialized(context, result.body.string)
-            : result.body.string,
-      );
+            : result.body.string;
+      res.end(sent);
+      const count = outcome === 'hit' ? usage.repeater(context.trace) : undefined;
+      const cost = charged.get(context.trace);
+      if (replayKey !== undefined && count && cost !== undefined)
+        responseCache?.remember(
+          replayKey,
+          context,
+          { status: res.statusCode, headers: result.headers, body: sent, requestId },
+          { cost, count },
+        );
       return;
     }
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  /**
+   * Sends the response-cache hit kept for an identical request again, when there is one and the
+   * client may spend its cost: what Apollo Server's pipeline would send, without running it. The
+   * request limit was taken already (`admit`); the cost is charged and the usage counted as for the
+   * hit. False when the request must go through the pipeline (no kept hit; over the cost rate: the
+   * pipeline refuses it with its 429).
+   */
+  async function sendReplay(
+    res: ServerResponse,
+    key: string,
+    requestId: string,
+    client: string,
+    started: number,
+  ): Promise<boolean> {
+    const replay = responseCache?.replay(key);
+    if (!replay) return false;
+    if (replay.cost > 0 && !(await clientLimits.take(client, 'cost', replay.cost)).ok) return false;
+    res.statusCode = replay.status;
+    for (const [name, value] of replay.headers) res.setHeader(name, value);
+    res.setHeader('age', String(replay.age()));
+    res.end(replay.head + JSON.stringify(requestId) + replay.tail);
+    responseCacheRequests.inc({ outcome: 'replayed' });
+    replay.count((performance.now() - started) / 1000);
+    return true;
   }
 
   return {
@@ -793,6 +848,27 @@ function upstreamExtensionsPlugin(
       };
     },
   };
+}
+
+/** A POST body's keys that a replayed hit may have: the GraphQL request itself, nothing else. */
+const REPLAYABLE_KEYS = new Set(['query', 'operationName', 'variables']);
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * The identity of a request whose response-cache hit may be replayed (`ResponseCache.replay`): a
+ * POST of JSON (not a simple content type, so Apollo Server's CSRF check passes whatever the other
+ * headers) whose body is only the GraphQL request, without `x-upstream-stats`. The key is the body
+ * text as received plus the headers Apollo Server shapes an answer by (content-type, accept); any
+ * other request (GET, persisted-query extensions, batches) goes through the pipeline.
+ */
+function replayKeyOf(req: IncomingMessage, raw: string | undefined, body: unknown): string | undefined {
+  if (req.method !== 'POST' || raw === undefined || req.headers['x-upstream-stats'] === '1') return undefined;
+  const contentType = req.headers['content-type'];
+  if (!contentType || !JSON_CONTENT_TYPE.test(contentType)) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  if (typeof (body as { query?: unknown }).query !== 'string') return undefined;
+  for (const key in body) if (!REPLAYABLE_KEYS.has(key)) return undefined;
+  return `${contentType}\n${req.headers.accept ?? ''}\n${raw}`;
 }
 
 /** A GraphQL error body with `extensions.requestId` added, when it has none (other bodies unchanged). */

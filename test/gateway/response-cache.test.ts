@@ -51,7 +51,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.stop();
 });
 
-async function harness(): Promise<Harness> {
+async function harness(options: { replayBytes?: number } = {}): Promise<Harness> {
   const clock = fakeClock();
   const executions: Record<string, number> = {};
   const count = (name: string) => {
@@ -65,6 +65,7 @@ async function harness(): Promise<Harness> {
     logger: silentLogger,
     now: clock.now,
     maxBytes: 2048,
+    ...options,
   });
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
@@ -236,5 +237,118 @@ describe('identical operations in flight', () => {
     expect(answers.map((a) => a.outcome)).toEqual(['miss', 'miss', 'miss']);
     expect(new Set(answers.map((a) => (a.data as { address: string }).address)).size).toBe(3);
     expect(h.executions['address']).toBe(3);
+  });
+});
+
+describe('replays: a hit kept as it was sent', () => {
+  /** Runs `query` and keeps what it would have sent under `key`, as the server does after a hit. */
+  async function sendAndRemember(h: Harness, key: string, query: string, requestId = 'r-1') {
+    const trace = createTrace();
+    const answer = await h.run(query, undefined, { trace });
+    const body = JSON.stringify({ data: answer.data, extensions: { requestId, cost: { estimated: 3 } } });
+    const headers: Array<[string, string]> = [
+      ['cache-control', answer.cacheControl ?? ''],
+      [RESPONSE_CACHE_HEADER, answer.outcome ?? ''],
+      ['age', answer.age ?? ''],
+    ];
+    const counted: number[] = [];
+    h.cache.remember(
+      key,
+      { trace, wantsStats: false },
+      { status: 200, headers, body, requestId },
+      { cost: 3, count: (seconds) => counted.push(seconds) },
+    );
+    return { answer, body, counted };
+  }
+  const send = (replay: NonNullable<ReturnType<Harness['cache']['replay']>>, requestId: string) =>
+    replay.head + JSON.stringify(requestId) + replay.tail;
+
+  it('keeps only hits; sends their body with another request id, their headers and a new Age', async () => {
+    const h = await harness();
+    await sendAndRemember(h, 'k', '{ count }');
+    // A miss is not kept: it was executed, and its answer may not be the one in the cache.
+    expect(h.cache.replay('k')).toBeUndefined();
+    h.clock.advance(5_000);
+    const { body, counted } = await sendAndRemember(h, 'k', '{ count }', 'first "id"');
+    const replay = h.cache.replay('k')!;
+    expect(replay).toBeDefined();
+    expect(send(replay, 'first "id"')).toBe(body);
+    expect(JSON.parse(send(replay, 'other'))).toEqual({
+      ...JSON.parse(body),
+      extensions: { requestId: 'other', cost: { estimated: 3 } },
+    });
+    expect(replay.headers).toEqual([
+      ['cache-control', 'max-age=60, public'],
+      [RESPONSE_CACHE_HEADER, 'hit'],
+    ]);
+    h.clock.advance(7_000);
+    expect(replay.age()).toBe(12);
+    expect(replay.cost).toBe(3);
+    replay.count(0.5);
+    expect(counted).toEqual([0.5]);
+  });
+
+  it('stops replaying when the answer expires, when a new data version is seen, and when forgotten', async () => {
+    const h = await harness();
+    await h.run('{ count }');
+    await sendAndRemember(h, 'k', '{ count }');
+    h.clock.advance(59_999);
+    expect(h.cache.replay('k')).toBeDefined();
+    h.clock.advance(1);
+    expect(h.cache.replay('k')).toBeUndefined();
+
+    await h.run('{ shortLived }');
+    await sendAndRemember(h, 's', '{ shortLived }');
+    h.clock.advance(10_000);
+    expect(h.cache.replay('s')).toBeUndefined();
+
+    await sendAndRemember(h, 'k', '{ count }');
+    await sendAndRemember(h, 'k', '{ count }');
+    expect(h.cache.replay('k')).toBeDefined();
+    h.clock.advance(1_000);
+    h.cache.onUpstreamEvent({ agency: 'scb', outcome: 'miss', attempts: 1, newVersion: true });
+    expect(h.cache.replay('k')).toBeUndefined();
+
+    await sendAndRemember(h, 'k', '{ count }');
+    await sendAndRemember(h, 'k', '{ count }');
+    expect(h.cache.replay('k')).toBeDefined();
+    h.cache.forgetReplays();
+    expect(h.cache.replay('k')).toBeUndefined();
+  });
+
+  it('never keeps a body without the request id once, nor a private answer; holds at most replayBytes', async () => {
+    const h = await harness({ replayBytes: 300 });
+    await h.run('{ count }');
+    const trace = createTrace();
+    await h.run('{ count }', undefined, { trace });
+    const remember = (key: string, body: string, requestId = 'r') =>
+      h.cache.remember(
+        key,
+        { trace, wantsStats: false },
+        { status: 200, headers: [[RESPONSE_CACHE_HEADER, 'hit']], body, requestId },
+        { cost: 1, count: () => {} },
+      );
+    remember('none', '{"data":{"count":1}}');
+    remember('twice', '{"data":{"requestId":"r"},"extensions":{"requestId":"r"}}');
+    expect(h.cache.replay('none')).toBeUndefined();
+    expect(h.cache.replay('twice')).toBeUndefined();
+    // Private answers are never hits, so never replayed.
+    await h.run('{ address }');
+    await sendAndRemember(h, 'private', '{ address }');
+    expect(h.cache.replay('private')).toBeUndefined();
+    // 300 characters: the oldest kept hit makes way.
+    remember('a', `{"data":{"count":1},"extensions":{"requestId":"r","pad":"${'x'.repeat(100)}"}}`);
+    remember('b', `{"data":{"count":1},"extensions":{"requestId":"r","pad":"${'y'.repeat(100)}"}}`);
+    expect(h.cache.replay('b')).toBeDefined();
+    remember('c', `{"data":{"count":1},"extensions":{"requestId":"r","pad":"${'z'.repeat(100)}"}}`);
+    expect(h.cache.replay('a')).toBeUndefined();
+    expect(h.cache.replay('c')).toBeDefined();
+  });
+
+  it('replayBytes 0: nothing is kept', async () => {
+    const h = await harness({ replayBytes: 0 });
+    await h.run('{ count }');
+    await sendAndRemember(h, 'k', '{ count }');
+    expect(h.cache.replay('k')).toBeUndefined();
   });
 });

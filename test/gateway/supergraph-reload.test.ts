@@ -169,6 +169,23 @@ describe('supergraph reload on file change', () => {
       'a matching supergraph after a refused one',
     );
   });
+
+  it('replays no hit kept under the previous schema: the first answer after a reload is executed', async () => {
+    const outcome = async () =>
+      (
+        await fetch(`${gw.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: QUERY }),
+        })
+      ).headers.get('x-response-cache');
+    await outcome();
+    // Kept, then replayed (without Apollo Server's pipeline, which would see the new schema).
+    expect([await outcome(), await outcome()]).toEqual(['hit', 'hit']);
+    writeFileSync(file, withQueryDescription(original, 'Replays forgotten.'));
+    await until(async () => (await description()) === 'Replays forgotten.', 'the reloaded description');
+    expect(await outcome()).toBe('miss');
+  });
 });
 
 describe('a supergraph that does not match at start-up', () => {

@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createUsageInsights } from '../../gateway/src/usage/index.ts';
+import { createTrace } from '../../kit/upstream.ts';
 
 const SUPERGRAPH = readFileSync('schema/supergraph.graphql', 'utf8');
 // The supergraph's types and fields are the API schema's (plus join/link machinery no operation reaches).
@@ -25,9 +26,12 @@ async function run(
   );
   const listener = await insights.plugin.requestDidStart!({} as never);
   await listener!.didResolveOperation!({ schema, document, operation } as never);
+  const trace = createTrace();
   await listener!.willSendResponse!({
     response: { body: { kind: 'single', singleResult: result } },
+    contextValue: { trace },
   } as never);
+  return trace;
 }
 
 const QUERY = '{ m: municipality(code: "0180") { name forecast(hours: 2) { time } } }';
@@ -106,6 +110,34 @@ describe('usage plugin', () => {
     });
     expect(report.requests.byOutcome).toEqual({ error: 1 });
     expect(report.errors).toHaveLength(2);
+  });
+
+  it('repeater counts an identical request as the plugin counted the first, and only for clean answers', async () => {
+    const answer = { data: { m: { name: 'Stockholm', forecast: [] } } };
+    // Reference: the same request through the plugin three times.
+    const reference = createUsageInsights({ supergraphSdl: SUPERGRAPH });
+    for (let i = 0; i < 3; i++) await run(reference, QUERY, answer);
+    // Once through the plugin, then twice as replays.
+    const replayed = createUsageInsights({ supergraphSdl: SUPERGRAPH });
+    const trace = await run(replayed, QUERY, answer);
+    const repeat = replayed.repeater(trace);
+    expect(repeat).toBeTypeOf('function');
+    repeat!(0.001);
+    repeat!(0.001);
+    const [want, got] = [await reference.report(), await replayed.report()];
+    expect(got.subgraphs).toEqual(want.subgraphs);
+    expect(got.requests.total).toBe(3);
+    expect(got.requests.byOutcome).toEqual(want.requests.byOutcome);
+    expect(got.subgraphs['smhi']?.fields['Municipality.forecast']).toMatchObject({ requested: 3, empty: 3 });
+    expect(got.timeline.at(-1)).toMatchObject({ requests: 3, subgraphs: want.timeline.at(-1)!.subgraphs });
+    // An answer with errors is not repeatable: its replay would not be the same request.
+    const partial = await run(replayed, QUERY, {
+      data: { m: { name: 'Stockholm', forecast: null } },
+      errors: [
+        { message: 'x', path: ['m', 'forecast'], extensions: { code: 'UPSTREAM_TIMEOUT', agency: 'smhi' } },
+      ],
+    });
+    expect(replayed.repeater(partial)).toBeUndefined();
   });
 
   it('never turns free text from an error into a label', async () => {

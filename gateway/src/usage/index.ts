@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { Counter, Gauge, Histogram, type MetricValue, Registry } from 'prom-client';
-import type { UpstreamEvent } from '../../../kit/upstream.ts';
+import type { RequestTrace, UpstreamEvent } from '../../../kit/upstream.ts';
 import type { GatewayContext } from '../datasources.ts';
 import { insightsRoutes } from './insights-page.ts';
 import { type FieldOwners, fieldOwners } from './ownership.ts';
@@ -33,6 +33,12 @@ export interface UsageInsights {
   readonly registry: Registry;
   /** The JSON served at /usage. */
   report(): Promise<UsageReport>;
+  /**
+   * For a request answered without errors: a function that counts one more identical request (same
+   * operation, same answer) as this one was counted, that took `seconds`; undefined otherwise. The
+   * server calls it for a replayed response-cache hit, which does not go through the plugin.
+   */
+  repeater(trace: RequestTrace): ((seconds: number) => void) | undefined;
 }
 
 /** Options of the usage collector. */
@@ -314,7 +320,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     },
     async requestDidStart() {
       const started = performance.now();
-      let fields: OperationFields | undefined;
+      let walkedOp: Walked | undefined;
       return {
         async didResolveOperation({ schema, document, operation }) {
           if (!operation) return;
@@ -339,28 +345,53 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
             };
             walked.set(operation, op);
           }
-          fields = op.fields;
-          pendingRequested.set(op, (pendingRequested.get(op) ?? 0) + 1);
-          const minute = minuteNow();
-          for (const subgraph of op.subgraphs)
-            minute.subgraphs.set(subgraph, (minute.subgraphs.get(subgraph) ?? 0) + 1);
-          for (const type of op.types) minute.types.set(type, (minute.types.get(type) ?? 0) + 1);
+          walkedOp = op;
+          countOperation(op);
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, contextValue }) {
           let outcome = 'ok';
           if (response.body.kind === 'single') {
             const { data, errors } = response.body.singleResult;
             if (errors && errors.length > 0) outcome = data ? 'partial' : 'error';
-            for (const error of errors ?? []) recordError(error, fields);
-            recordEmpty(data, errors, fields);
+            for (const error of errors ?? []) recordError(error, walkedOp?.fields);
+            recordEmpty(data, errors, walkedOp?.fields);
+            if (outcome === 'ok' && data && walkedOp)
+              answered.set(contextValue.trace, { op: walkedOp, data });
           }
-          requests.inc({ outcome });
-          minuteNow().requests += 1;
-          requestDuration.observe({ outcome }, (performance.now() - started) / 1000);
+          countAnswer(outcome, (performance.now() - started) / 1000);
         },
       };
     },
   };
+
+  /** What a request counts once its operation is known. */
+  function countOperation(op: Walked) {
+    pendingRequested.set(op, (pendingRequested.get(op) ?? 0) + 1);
+    const minute = minuteNow();
+    for (const subgraph of op.subgraphs)
+      minute.subgraphs.set(subgraph, (minute.subgraphs.get(subgraph) ?? 0) + 1);
+    for (const type of op.types) minute.types.set(type, (minute.types.get(type) ?? 0) + 1);
+  }
+
+  /** What a request counts once answered. */
+  function countAnswer(outcome: string, seconds: number) {
+    requests.inc({ outcome });
+    minuteNow().requests += 1;
+    requestDuration.observe({ outcome }, seconds);
+  }
+
+  /** Requests answered without errors: their operation and data, for `repeater`. */
+  const answered = new WeakMap<RequestTrace, { op: Walked; data: Record<string, unknown> }>();
+  function repeater(trace: RequestTrace) {
+    const seen = answered.get(trace);
+    if (!seen) return undefined;
+    const { op, data } = seen;
+    return (seconds: number) => {
+      countOperation(op);
+      recordEmpty(data, undefined, op.fields);
+      countAnswer('ok', seconds);
+    };
+  }
 
   function recordError(error: GraphQLFormattedError, fields: OperationFields | undefined) {
     const code = safeCode(error.extensions?.['code']);
@@ -479,7 +510,7 @@ export function createUsageInsights(options: UsageOptions = {}): UsageInsights {
     },
   ];
 
-  return { plugin, onUpstreamEvent, routes, registry, report };
+  return { plugin, onUpstreamEvent, routes, registry, report, repeater };
 }
 
 function hitRatio(c: { hits: number; misses: number; stale: number; errors: number }): number | null {
