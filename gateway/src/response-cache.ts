@@ -59,7 +59,7 @@ export interface ResponseCacheOptions {
   /** A store slower than this is a miss (default 250 ms). */
   timeoutMs?: number;
   /**
-   * Characters of sent hits kept for `replay` (RESPONSE_CACHE_REPLAY_BYTES; default 32 Mi; 0: no
+   * Bytes of sent hits kept for `replay` (RESPONSE_CACHE_REPLAY_BYTES; default 32 MiB; 0: no
    * replays, every hit goes through Apollo Server's pipeline).
    */
   replayBytes?: number;
@@ -97,9 +97,10 @@ export interface Replay extends ReplayAccounting {
   /** Status and headers as sent, but `age` (each replay sends its own). */
   status: number;
   headers: ReadonlyArray<readonly [string, string]>;
-  /** The body before and after the request id's JSON string. */
-  head: string;
-  tail: string;
+  /** The body as sent, with `requestId` in place of the hit's request id, as UTF-8 bytes. */
+  body(requestId: string): Buffer;
+  /** Bytes kept for it (its body without the request id). */
+  bytes: number;
   /** Seconds since the answer was kept: the `age` header. */
   age(): number;
 }
@@ -176,7 +177,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   /** Hits as sent, by the caller's request identity, each with the answer it sent. */
   const replays = new LRUCache<string, { replay: Replay; answer: StoredAnswer }>({
     maxSize: Math.max(1, options.replayBytes ?? 32 * 1024 * 1024),
-    sizeCalculation: (r, key) => key.length + r.replay.head.length + r.replay.tail.length,
+    sizeCalculation: (r, key) => key.length + r.replay.bytes,
   });
   const replaysOn = (options.replayBytes ?? 1) > 0;
 
@@ -356,13 +357,25 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const id = `"requestId":${JSON.stringify(sent.requestId)}`;
       const at = sent.body.indexOf(id);
       if (at < 0 || sent.body.indexOf(id, at + id.length) >= 0) return;
+      // Kept as bytes: a replay copies them rather than encoding a string of the body's size again
+      // (a string with å, ä or ö is UTF-16 in V8, and every write transcoded it).
       const cut = at + '"requestId":'.length;
+      const head = Buffer.from(sent.body.slice(0, cut));
+      const tail = Buffer.from(sent.body.slice(cut + id.length - '"requestId":'.length));
       const replay: Replay = {
         ...accounting,
         status: sent.status,
         headers,
-        head: sent.body.slice(0, cut),
-        tail: sent.body.slice(cut + id.length - '"requestId":'.length),
+        body(requestId) {
+          const quoted = JSON.stringify(requestId);
+          const size = Buffer.byteLength(quoted);
+          const out = Buffer.allocUnsafe(head.length + size + tail.length);
+          head.copy(out, 0);
+          out.write(quoted, head.length);
+          tail.copy(out, head.length + size);
+          return out;
+        },
+        bytes: head.length + tail.length,
         age: () => Math.max(0, Math.floor((now() - answer.storedAt) / 1000)),
       };
       replays.set(key, { replay, answer });

@@ -757,7 +757,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     res.statusCode = replay.status;
     for (const [name, value] of replay.headers) res.setHeader(name, value);
     res.setHeader('age', String(replay.age()));
-    res.end(replay.head + JSON.stringify(requestId) + replay.tail);
+    res.end(replay.body(requestId));
     responseCacheRequests.inc({ outcome: 'replayed' });
     replay.count((performance.now() - started) / 1000);
     return true;

@@ -261,7 +261,7 @@ describe('replays: a hit kept as it was sent', () => {
     return { answer, body, counted };
   }
   const send = (replay: NonNullable<ReturnType<Harness['cache']['replay']>>, requestId: string) =>
-    replay.head + JSON.stringify(requestId) + replay.tail;
+    replay.body(requestId).toString('utf8');
 
   it('keeps only hits; sends their body with another request id, their headers and a new Age', async () => {
     const h = await harness();
