@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { LRUCache } from 'lru-cache';
 import { Agent, type Dispatcher } from 'undici';
 import { type BreakerOptions, type BreakerSnapshot, createBreaker } from './breaker.ts';
 import { cacheGet, cacheSet, deepFreeze } from './cache.ts';
@@ -363,7 +364,22 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   // `record` calls live: its answers are live data.
   const cacheMode: Upstream['dataMode'] = mode === 'record' ? 'live' : mode;
 
+  /**
+   * URLs built so far, by path and query: a request of a cached answer builds its URL on every
+   * lookup, and WHATWG URL parsing with one re-serialisation per query parameter was 4 % of the CPU
+   * of an executed "municipality at a glance". The same path and query always give the same URL.
+   */
+  const urls = new LRUCache<string, string>({ max: 2000 });
   function urlFor(path: string, query?: UpstreamRequest<unknown>['query']): string {
+    const memo = query === undefined ? path : `${path}\u0000${JSON.stringify(query)}`;
+    let url = urls.get(memo);
+    if (url === undefined) {
+      url = buildUrl(path, query);
+      urls.set(memo, url);
+    }
+    return url;
+  }
+  function buildUrl(path: string, query?: UpstreamRequest<unknown>['query']): string {
     const url = /^https?:\/\//.test(path)
       ? new URL(path)
       : new URL(baseUrl + (path.startsWith('/') ? path : `/${path}`));
@@ -662,15 +678,21 @@ function unhealthy(error: UpstreamError): boolean {
   );
 }
 
-/** Origin and path only (no query string, no credentials). */
+/** Origin and path only (no query string, no credentials); the same URL is parsed once. */
 function withoutQuery(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(unparseable URL)';
+  let bare = bareUrls.get(url);
+  if (bare === undefined) {
+    try {
+      const u = new URL(url);
+      bare = `${u.origin}${u.pathname}`;
+    } catch {
+      bare = '(unparseable URL)';
+    }
+    bareUrls.set(url, bare);
   }
+  return bare;
 }
+const bareUrls = new LRUCache<string, string>({ max: 2000 });
 
 /** Drops query values that look like credentials before a URL is logged or shown. */
 export function redactUrl(url: string): string {

@@ -15,8 +15,11 @@ export const MAX_ROWS = 10_000;
 
 /** Same arguments in one GraphQL request → one promise, so that all regions reach the loader in one batch. */
 function memo<T>(ctx: ScbContext, key: string, make: () => Promise<T>): Promise<T> {
-  const cache = memos.get(ctx) ?? new Map<string, Promise<unknown>>();
-  memos.set(ctx, cache);
+  let cache = memos.get(ctx);
+  if (!cache) {
+    cache = new Map<string, Promise<unknown>>();
+    memos.set(ctx, cache);
+  }
   let p = cache.get(key) as Promise<T> | undefined;
   if (!p) {
     p = make();

@@ -115,12 +115,24 @@ export function checkWindow(args: {
 export function stepsIn(forecast: Forecast, window: ForecastWindow): ForecastStep[] {
   const first = forecast.steps[0];
   if (!first) return [];
-  const start = window.from ?? Date.parse(first.time);
-  return forecast.steps.filter((s) => {
-    const t = Date.parse(s.time);
+  const times = stepTimes(forecast);
+  const start = window.from ?? times[0]!;
+  return forecast.steps.filter((_, i) => {
+    const t = times[i]!;
     if (t < start) return false;
     return window.to !== null ? t <= window.to : t < start + window.hours * HOUR_MS;
   });
+}
+
+/** Each step's time in ms, parsed once per forecast (a cached forecast serves many requests). */
+const parsedTimes = new WeakMap<Forecast, number[]>();
+function stepTimes(forecast: Forecast): number[] {
+  let times = parsedTimes.get(forecast);
+  if (!times) {
+    times = forecast.steps.map((s) => Date.parse(s.time));
+    parsedTimes.set(forecast, times);
+  }
+  return times;
 }
 
 function checkParameter(parameter: number | null | undefined, field: string): number {
