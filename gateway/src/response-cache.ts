@@ -94,8 +94,7 @@ export interface ReplayAccounting {
 
 /** A hit as it was sent, to send again for a request identical to it (see `replay`). */
 export interface Replay extends ReplayAccounting {
-  /** Status and headers as sent, but `age` (each replay sends its own). */
-  status: number;
+  /** Headers as sent (status 200), but `age` (each replay sends its own). */
   headers: ReadonlyArray<readonly [string, string]>;
   /** The body as sent, with `requestId` in place of the hit's request id, as UTF-8 bytes. */
   body(requestId: string): Buffer;
@@ -359,12 +358,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (at < 0 || sent.body.indexOf(id, at + id.length) >= 0) return;
       // Kept as bytes: a replay copies them rather than encoding a string of the body's size again
       // (a string with å, ä or ö is UTF-16 in V8, and every write transcoded it).
-      const cut = at + '"requestId":'.length;
-      const head = Buffer.from(sent.body.slice(0, cut));
-      const tail = Buffer.from(sent.body.slice(cut + id.length - '"requestId":'.length));
+      const head = Buffer.from(sent.body.slice(0, at + '"requestId":'.length));
+      const tail = Buffer.from(sent.body.slice(at + id.length));
       const replay: Replay = {
         ...accounting,
-        status: sent.status,
         headers,
         body(requestId) {
           const quoted = JSON.stringify(requestId);
@@ -381,7 +378,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       replays.set(key, { replay, answer });
     },
     replay(key) {
-      if (!replaysOn) return undefined;
       const kept = replays.get(key);
       if (!kept) return undefined;
       if (usable(kept.answer)) return kept.replay;

@@ -754,7 +754,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     const replay = responseCache?.replay(key);
     if (!replay) return false;
     if (replay.cost > 0 && !(await clientLimits.take(client, 'cost', replay.cost)).ok) return false;
-    res.statusCode = replay.status;
+    res.statusCode = 200;
     for (const [name, value] of replay.headers) res.setHeader(name, value);
     res.setHeader('age', String(replay.age()));
     res.end(replay.body(requestId));
