@@ -5,7 +5,9 @@
  *   npx tsx bench/profile.ts --root /path/to/checkout --duration 20 --out /tmp/profile
  *   npx tsx bench/profile.ts --env RESPONSE_CACHE=off         # extra variables for the gateway
  *
- * Starts `node --cpu-prof dist/gateway/src/main.js --offline` (in `--root`, default this checkout)
+ * Starts the compiled gateway under `node --cpu-prof` in offline mode (in `--root`, default this
+ * checkout) from dist/'s separate modules rather than the single-file bundle `npm start` loads: the
+ * same compiled code, but each function's file is then its own module's, not run.bundle.js. It runs
  * on a free port with the per-client limits off (one load generator is one client), warms each query
  * with one request, puts it under autocannon load (like bench/run.ts), then stops the gateway with
  * SIGTERM so that Node writes the profile, and prints the functions with the most self time, over
@@ -121,7 +123,16 @@ async function main() {
   );
   const child = spawn(
     process.execPath,
-    [...startFlags(root), '--cpu-prof', `--cpu-prof-dir=${out}`, 'dist/gateway/src/main.js', '--offline'],
+    [
+      ...startFlags(root),
+      '--cpu-prof',
+      `--cpu-prof-dir=${out}`,
+      '--input-type=module',
+      '-e',
+      "const { main } = await import('./dist/gateway/src/run.js'); await main();",
+      '--',
+      '--offline',
+    ],
     {
       cwd: root,
       env: {

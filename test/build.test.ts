@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -15,12 +16,17 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlags } from '../bench/start-command.ts';
 import { freePort } from './gateway/ports.ts';
 import { README_QUERY } from './helpers/readme-query.ts';
+import { hasRedis, redisUrl } from './helpers/services.ts';
 
 describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   let child: ChildProcess | undefined;
@@ -100,6 +106,147 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
 });
 
 /**
+ * The gateway's single-file bundle (dist/gateway/src/run.bundle.js, scripts/build.mjs): dist/ copied
+ * elsewhere with every other compiled module deleted, so that only main.js and the bundle can run.
+ * Our modules' files (schemas, data, the explorer) must then be found next to where their modules
+ * were, from the bundle's new place; and the OpenTelemetry SDK, which the bundle requires from
+ * node_modules only when tracing is on, must load and export spans.
+ */
+describe('the bundled gateway, moved, with no other compiled module', { timeout: 120_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'bundle-'));
+  let child: ChildProcess | undefined;
+  let url = '';
+  let stderr = '';
+  const exports: string[] = [];
+  const prefix = `bundle-test-${process.pid}-${Date.now()}`;
+  let collector: Server | undefined;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'pipe' });
+    cpSync('dist', join(root, 'dist'), { recursive: true });
+    symlinkSync(resolve('node_modules'), join(root, 'node_modules'), 'dir');
+    // What the container has beside dist/ (read relative to the working directory).
+    cpSync('schema', join(root, 'schema'), { recursive: true });
+    const keep = new Set([
+      join(root, 'dist/gateway/src/main.js'),
+      join(root, 'dist/gateway/src/run.bundle.js'),
+    ]);
+    const compiled = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
+      .map((f) => join(root, 'dist', f))
+      // Compiled modules have tsc's source map beside them; the explorer's own scripts are assets.
+      .filter((f) => f.endsWith('.js') && existsSync(`${f}.map`) && !keep.has(f));
+    expect(compiled.length).toBeGreaterThan(100);
+    for (const f of compiled) rmSync(f);
+
+    // A stand-in OTLP/HTTP collector: keeps the bodies posted to /v1/traces.
+    collector = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        if (req.url === '/v1/traces') exports.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((done) => collector!.listen(0, '127.0.0.1', done));
+    const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+
+    const port = await freePort();
+    child = spawn(process.execPath, [...startFlags(process.cwd()), 'dist/gateway/src/main.js', '--offline'], {
+      cwd: root,
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+        OTEL_SERVICE_NAME: 'bundle-test',
+        // @keyv/redis, like the SDK, comes from node_modules and meets the bundle's Keyv.
+        ...(hasRedis() ? { CACHE_URL: redisUrl(), CACHE_PREFIX: prefix } : {}),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const deadline = Date.now() + 60_000;
+    while (!stderr.includes('gateway ready')) {
+      if (child.exitCode !== null) throw new Error(`the bundled gateway exited: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`the bundled gateway did not start: ${stderr}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    url = `http://127.0.0.1:${port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    collector?.close();
+    rmSync(root, { recursive: true, force: true });
+    if (!hasRedis()) return;
+    const redis = createClient({ url: redisUrl() });
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(keys);
+    await redis.quit();
+  });
+
+  it('serves the README query, the explorer and its assets', async () => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: README_QUERY }),
+    });
+    const body = (await res.json()) as {
+      data: { municipality: { name: string; county: { name: string }; forecast: unknown[] } };
+      errors?: unknown;
+    };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.municipality.county.name).toBe('Stockholms län');
+    expect(body.data.municipality.forecast).toHaveLength(3);
+    expect((await fetch(`${url}/`, { headers: { accept: 'text/html' } })).status).toBe(200);
+    expect(await (await fetch(`${url}/explorer/assets/explorer.js`)).text()).toContain('createFetcher');
+  });
+
+  it.skipIf(!hasRedis())('keeps its caches in Redis with CACHE_URL', async () => {
+    const query = '{ municipality(code: "1480") { name currentWeather { airTemperature } } }';
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    }
+    const redis = createClient({ url: redisUrl() });
+    await redis.connect();
+    try {
+      expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(0);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('says no word of a deprecated module (whatwg-url stays outside the bundle)', () => {
+    expect(stderr).not.toContain('DeprecationWarning');
+  });
+
+  it("exports the request's spans to the OTLP endpoint (the SDK required from node_modules)", async () => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ municipality(code: "0180") { name } }' }),
+    });
+    expect(res.status).toBe(200);
+    // SIGTERM: the gateway drains, and the telemetry's shutdown exports the spans still batched.
+    const exited = new Promise((done) => child!.once('exit', done));
+    child!.kill('SIGTERM');
+    await exited;
+    const sent = exports.join('\n');
+    expect(sent).toContain('bundle-test');
+    expect(sent).toContain('gateway.request');
+  });
+});
+
+/**
  * scripts/build.mjs in a scratch project of one module, with this repository's TypeScript: a build
  * replaces dist/ only once it is complete, so a build that fails keeps the last good dist/.
  */
@@ -149,5 +296,37 @@ describe('scripts/build.mjs replaces dist/ only with a complete build', { timeou
     expect(next.status, next.stderr).toBe(0);
     expect(readFileSync(join(root, 'dist', 'gateway', 'src', 'main.js'), 'utf8')).toContain('version = 3');
     expect(existsSync(join(root, 'dist', 'gateway', 'src', 'stale.js'))).toBe(false);
+  });
+  it('bundles gateway/src/run.ts into run.bundle.js, each module keeping its own import.meta.url', () => {
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }');
+    mkdirSync(join(root, 'gateway', 'lib'));
+    writeFileSync(
+      join(root, 'gateway', 'lib', 'where.ts'),
+      "export const here: string = new URL('.', import.meta.url).href;\n",
+    );
+    writeFileSync(join(root, 'gateway', 'src', 'run.ts'), "export { here } from '../lib/where.js';\n");
+    const built = run();
+    expect(built.status, built.stderr).toBe(0);
+    const loaded = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "console.log((await import('./dist/gateway/src/run.bundle.js')).here)"],
+      { cwd: root, encoding: 'utf8' },
+    );
+    // where.js's directory, not the bundle's
+    expect(loaded.stdout.trim()).toBe(pathToFileURL(join(root, 'dist', 'gateway', 'lib', '/')).href);
+  });
+
+  it('fails the build, keeping the last good dist/, on an import.meta property the bundle cannot rewrite', () => {
+    writeFileSync(
+      join(root, 'gateway', 'src', 'run.ts'),
+      'export const here: string = import.meta.dirname;\n',
+    );
+    const failed = run();
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('bundling the gateway failed');
+    expect(failed.stderr).toContain('import.meta.dirname');
+    expect(failed.stderr).toContain('the previous dist/ is kept');
+    expect(readFileSync(join(root, 'dist', 'gateway', 'lib', 'where.js'), 'utf8')).toContain('import.meta.url');
+    expect(readdirSync(root).filter((f) => f.startsWith('dist'))).toEqual(['dist']);
   });
 });
