@@ -23,6 +23,8 @@ WORKDIR /app
 # the only production install scripts (protobufjs) create a folder for its CLI and print warnings.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# dist/ holds the gateway bundled into one file and Node's compile cache of it (dist/.compile-cache,
+# filled by the build with the flags of the CMD below, and only read at run time).
 COPY --from=build /app/dist ./dist
 # Read relative to the working directory, not next to the modules: SUPERGRAPH_FILE and
 # SUBGRAPHS_FILE default to schema/…, SNAPSHOT_DIR to snapshot/ (UPSTREAM_MODE=snapshot).

@@ -204,10 +204,11 @@ try {
 }
 rmSync(OLD, { recursive: true, force: true });
 writeFileSync(STAMP, new Date().toISOString());
-// Fills Node's compile cache (which dist/gateway/src/main.js turns on) with the gateway's modules, so
-// that the first start after a build is as quick as the later ones. With the V8 flags `npm start`
-// passes: Node keeps one cache per set of flags, and one filled without them would not be the one a
-// start uses. Best effort: a failure here only means a slower first start.
+// Fills Node's compile cache with the gateway's modules, in the directory dist/gateway/src/main.js
+// gives it (dist/.compile-cache when the bundle is there), so that the first start after a build, and
+// a container's every start, is as quick as the later ones. With the V8 flags `npm start` passes:
+// Node keeps one cache per set of flags, and one filled without them would not be the one a start
+// uses. Best effort: a failure here only means a slower first start.
 try {
   const start = JSON.parse(readFileSync('package.json', 'utf8')).scripts?.start ?? '';
   const flags = start
@@ -223,7 +224,7 @@ try {
       ...flags,
       '--input-type=module',
       '-e',
-      `import { enableCompileCache, flushCompileCache } from 'node:module'; enableCompileCache(); await import('./dist/gateway/src/${run}'); flushCompileCache?.(); process.exit(0);`,
+      `import { enableCompileCache, flushCompileCache } from 'node:module'; enableCompileCache(process.env.NODE_COMPILE_CACHE || ${JSON.stringify(run === 'run.bundle.js' ? resolve('dist', '.compile-cache') : '')} || undefined); await import('./dist/gateway/src/${run}'); flushCompileCache?.(); process.exit(0);`,
     ],
     { stdio: 'ignore', timeout: 60_000 },
   );

@@ -40,7 +40,13 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     const port = await freePort();
     // With `npm start`'s V8 flags, so that a Node that no longer takes one fails here.
     child = spawn(process.execPath, [...startFlags(process.cwd()), 'dist/gateway/src/main.js', '--offline'], {
-      env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+      // NODE_DEBUG_NATIVE: Node says whether the compile cache held the bundle's compilation.
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -61,6 +67,13 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
 
   it('starts in offline mode with --offline, whatever UPSTREAM_MODE says', () => {
     expect(stderr).toContain('"mode":"offline"');
+  });
+
+  it("loads the bundle, whose compilation the build left in dist/.compile-cache with npm start's flags", () => {
+    expect(existsSync('dist/gateway/src/run.bundle.js')).toBe(true);
+    expect(readdirSync('dist/.compile-cache').length).toBeGreaterThan(0);
+    expect(stderr).toMatch(/reading cache from \S*dist\/\.compile-cache\/\S+ for ESM \S+\/run\.bundle\.js/);
+    expect(stderr).toMatch(/cache for ESM \S+\/run\.bundle\.js was accepted/);
   });
 
   it('serves the README query offline', async () => {
@@ -326,7 +339,9 @@ describe('scripts/build.mjs replaces dist/ only with a complete build', { timeou
     expect(failed.stderr).toContain('bundling the gateway failed');
     expect(failed.stderr).toContain('import.meta.dirname');
     expect(failed.stderr).toContain('the previous dist/ is kept');
-    expect(readFileSync(join(root, 'dist', 'gateway', 'lib', 'where.js'), 'utf8')).toContain('import.meta.url');
+    expect(readFileSync(join(root, 'dist', 'gateway', 'lib', 'where.js'), 'utf8')).toContain(
+      'import.meta.url',
+    );
     expect(readdirSync(root).filter((f) => f.startsWith('dist'))).toEqual(['dist']);
   });
 });
