@@ -11,6 +11,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import compression from 'compression';
 import { GraphQLError } from 'graphql';
 import type Keyv from 'keyv';
 import { Counter } from 'prom-client';
@@ -457,12 +458,21 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
         : undefined,
     }),
   ];
+  // Brotli or gzip for clients that accept it (the `compression` middleware: negotiation, Vary, the
+  // size threshold, compressible types only, streaming through zlib off the main thread). A request
+  // without Accept-Encoding skips it: nothing could be compressed for it.
+  const compress =
+    g.RESPONSE_COMPRESSION === 'on'
+      ? compression({ threshold: g.RESPONSE_COMPRESSION_MIN_BYTES })
+      : undefined;
   httpServer.on('request', (req, res) => {
     // One id per request, echoed to the client, in every log line written while serving it
     // (AsyncLocalStorage carries it into subgraphs and upstream calls) and in extensions.requestId.
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
-    withLogContext({ requestId }, () => serve(req, res, requestId));
+    const go = () => withLogContext({ requestId }, () => serve(req, res, requestId));
+    if (compress && req.headers['accept-encoding']) compress(req as never, res as never, go);
+    else go();
   });
 
   function serve(req: IncomingMessage, res: ServerResponse, requestId: string) {
@@ -486,7 +496,9 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.setHeader('access-control-allow-origin', g.CORS_ORIGIN);
     res.setHeader('access-control-expose-headers', 'x-request-id');
-    res.setHeader('vary', 'origin');
+    // Accept-Encoding too when responses may be compressed, also for a request that did not ask:
+    // a shared cache must not give another client the form made for this one.
+    res.setHeader('vary', compress ? 'origin, accept-encoding' : 'origin');
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, OPTIONS',
