@@ -76,6 +76,20 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     expect(stderr).toMatch(/cache for ESM \S+\/run\.bundle\.js was accepted/);
   });
 
+  it("maps the bundle's lines back to the TypeScript with --enable-source-maps", () => {
+    const bundle = readFileSync('dist/gateway/src/run.bundle.js', 'utf8').split('\n');
+    const line = bundle.indexOf('// kit/config.js');
+    expect(line).toBeGreaterThan(0);
+    const script = `import { findSourceMap } from 'node:module';
+      const url = ${JSON.stringify(pathToFileURL(resolve('dist/gateway/src/run.bundle.js')).href)};
+      await import(url);
+      console.log(findSourceMap(url).findEntry(${line + 5}, 4).originalSource);`;
+    const found = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(found.stdout.trim()).toBe(pathToFileURL(resolve('kit/config.ts')).href);
+  });
+
   it('serves the README query offline', async () => {
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
