@@ -219,16 +219,23 @@ try {
     .trim()
     .split(/\s+/)
     .filter((word) => word.startsWith('--'));
-  const run = existsSync(join('dist', 'gateway', 'src', 'run.bundle.js')) ? 'run.bundle.js' : 'run.js';
+  const bundled = existsSync(join('dist', 'gateway', 'src', 'run.bundle.js'));
+  const cacheDir =
+    process.env.NODE_COMPILE_CACHE || (bundled ? resolve('dist', '.compile-cache') : undefined);
   execFileSync(
     process.execPath,
     [
       ...flags,
       '--input-type=module',
       '-e',
-      `import { enableCompileCache, flushCompileCache } from 'node:module'; enableCompileCache(process.env.NODE_COMPILE_CACHE || ${JSON.stringify(run === 'run.bundle.js' ? resolve('dist', '.compile-cache') : '')} || undefined); await import('./dist/gateway/src/${run}'); flushCompileCache?.(); process.exit(0);`,
+      `import { enableCompileCache, flushCompileCache } from 'node:module'; enableCompileCache(); await import('./dist/gateway/src/${bundled ? 'run.bundle.js' : 'run.js'}'); flushCompileCache(); process.exit(0);`,
     ],
-    { stdio: 'ignore', timeout: 60_000 },
+    // NODE_COMPILE_CACHE, when set, is where enableCompileCache() keeps it (else Node's default).
+    {
+      stdio: 'ignore',
+      timeout: 60_000,
+      env: cacheDir ? { ...process.env, NODE_COMPILE_CACHE: cacheDir } : process.env,
+    },
   );
 } catch {
   // The compile cache is an optimisation only.

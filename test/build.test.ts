@@ -28,52 +28,73 @@ import { freePort } from './gateway/ports.ts';
 import { README_QUERY } from './helpers/readme-query.ts';
 import { hasRedis, redisUrl } from './helpers/services.ts';
 
+/** The compiled gateway started as `npm start` starts it (its V8 flags), offline, in `cwd`. */
+interface CompiledGateway {
+  child: ChildProcess;
+  url: string;
+  /** What it wrote to stderr so far (its log lines). */
+  stderr: string;
+}
+
+/** Starts `node <npm start's flags> dist/gateway/src/main.js --offline` and waits until it says it is ready. */
+async function startCompiled(
+  name: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<CompiledGateway> {
+  const port = await freePort();
+  // With `npm start`'s V8 flags, so that a Node that no longer takes one fails here.
+  const child = spawn(
+    process.execPath,
+    [...startFlags(process.cwd()), 'dist/gateway/src/main.js', '--offline'],
+    {
+      cwd,
+      env: { PORT: String(port), HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const gw: CompiledGateway = { child, url: `http://127.0.0.1:${port}`, stderr: '' };
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    gw.stderr += chunk;
+  });
+  const deadline = Date.now() + 60_000;
+  while (!gw.stderr.includes('gateway ready')) {
+    if (child.exitCode !== null) throw new Error(`the ${name} gateway exited: ${gw.stderr}`);
+    if (Date.now() > deadline) throw new Error(`the ${name} gateway did not start: ${gw.stderr}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return gw;
+}
+
 describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
-  let child: ChildProcess | undefined;
-  let url = '';
-  let stderr = '';
+  let gw: CompiledGateway;
 
   beforeAll(async () => {
     // Builds only if a source file is newer than dist/ (npm ci has built it already).
     execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { stdio: 'pipe' });
     expect(existsSync('dist/gateway/src/main.js')).toBe(true);
-    const port = await freePort();
-    // With `npm start`'s V8 flags, so that a Node that no longer takes one fails here.
-    child = spawn(process.execPath, [...startFlags(process.cwd()), 'dist/gateway/src/main.js', '--offline'], {
-      // NODE_DEBUG_NATIVE: Node says whether the compile cache held the bundle's compilation.
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_ENV: 'production',
-        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    // NODE_DEBUG_NATIVE: Node says whether the compile cache held the bundle's compilation.
+    gw = await startCompiled('compiled', process.cwd(), {
+      NODE_ENV: 'production',
+      NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
     });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const deadline = Date.now() + 60_000;
-    while (!stderr.includes('gateway ready')) {
-      if (child.exitCode !== null) throw new Error(`the compiled gateway exited: ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`the compiled gateway did not start: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    url = `http://127.0.0.1:${port}`;
   }, 120_000);
 
   afterAll(() => {
-    child?.kill('SIGTERM');
+    gw?.child.kill('SIGTERM');
   });
 
   it('starts in offline mode with --offline, whatever UPSTREAM_MODE says', () => {
-    expect(stderr).toContain('"mode":"offline"');
+    expect(gw.stderr).toContain('"mode":"offline"');
   });
 
   it("loads the bundle, whose compilation the build left in dist/.compile-cache with npm start's flags", () => {
     expect(existsSync('dist/gateway/src/run.bundle.js')).toBe(true);
     expect(readdirSync('dist/.compile-cache').length).toBeGreaterThan(0);
-    expect(stderr).toMatch(/reading cache from \S*dist\/\.compile-cache\/\S+ for ESM \S+\/run\.bundle\.js/);
-    expect(stderr).toMatch(/cache for ESM \S+\/run\.bundle\.js was accepted/);
+    expect(gw.stderr).toMatch(
+      /reading cache from \S*dist\/\.compile-cache\/\S+ for ESM \S+\/run\.bundle\.js/,
+    );
+    expect(gw.stderr).toMatch(/cache for ESM \S+\/run\.bundle\.js was accepted/);
   });
 
   it("maps the bundle's lines back to the TypeScript with --enable-source-maps", () => {
@@ -91,7 +112,7 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   });
 
   it('serves the README query offline', async () => {
-    const res = await fetch(`${url}/graphql`, {
+    const res = await fetch(`${gw.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: README_QUERY }),
@@ -109,7 +130,7 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   });
 
   it("reports the process's own memory, heap, event-loop and GC figures in /metrics", async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
     const value = (name: string) =>
       Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
     // The same process's resident memory, as the kernel counts it: between 20 MB and 4 GB.
@@ -124,9 +145,9 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   });
 
   it('serves the explorer and its assets (copied into dist/ by the build)', async () => {
-    const page = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${gw.url}/`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
-    const script = await fetch(`${url}/explorer/assets/explorer.js`);
+    const script = await fetch(`${gw.url}/explorer/assets/explorer.js`);
     expect(script.status).toBe(200);
     expect(await script.text()).toContain('createFetcher');
   });
@@ -141,9 +162,7 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
  */
 describe('the bundled gateway, moved, with no other compiled module', { timeout: 120_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), 'bundle-'));
-  let child: ChildProcess | undefined;
-  let url = '';
-  let stderr = '';
+  let gw: CompiledGateway;
   const exports: string[] = [];
   const prefix = `bundle-test-${process.pid}-${Date.now()}`;
   let collector: Server | undefined;
@@ -179,33 +198,16 @@ describe('the bundled gateway, moved, with no other compiled module', { timeout:
     await new Promise<void>((done) => collector!.listen(0, '127.0.0.1', done));
     const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
-    const port = await freePort();
-    child = spawn(process.execPath, [...startFlags(process.cwd()), 'dist/gateway/src/main.js', '--offline'], {
-      cwd: root,
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
-        OTEL_SERVICE_NAME: 'bundle-test',
-        // @keyv/redis, like the SDK, comes from node_modules and meets the bundle's Keyv.
-        ...(hasRedis() ? { CACHE_URL: redisUrl(), CACHE_PREFIX: prefix } : {}),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    gw = await startCompiled('bundled', root, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+      OTEL_SERVICE_NAME: 'bundle-test',
+      // @keyv/redis, like the SDK, comes from node_modules and meets the bundle's Keyv.
+      ...(hasRedis() ? { CACHE_URL: redisUrl(), CACHE_PREFIX: prefix } : {}),
     });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const deadline = Date.now() + 60_000;
-    while (!stderr.includes('gateway ready')) {
-      if (child.exitCode !== null) throw new Error(`the bundled gateway exited: ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`the bundled gateway did not start: ${stderr}`);
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    url = `http://127.0.0.1:${port}`;
   }, 120_000);
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    gw?.child.kill('SIGKILL');
     collector?.close();
     rmSync(root, { recursive: true, force: true });
     if (!hasRedis()) return;
@@ -217,7 +219,7 @@ describe('the bundled gateway, moved, with no other compiled module', { timeout:
   });
 
   it('serves the README query, the explorer and its assets', async () => {
-    const res = await fetch(`${url}/graphql`, {
+    const res = await fetch(`${gw.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: README_QUERY }),
@@ -229,14 +231,14 @@ describe('the bundled gateway, moved, with no other compiled module', { timeout:
     expect(body.errors).toBeUndefined();
     expect(body.data.municipality.county.name).toBe('Stockholms län');
     expect(body.data.municipality.forecast).toHaveLength(3);
-    expect((await fetch(`${url}/`, { headers: { accept: 'text/html' } })).status).toBe(200);
-    expect(await (await fetch(`${url}/explorer/assets/explorer.js`)).text()).toContain('createFetcher');
+    expect((await fetch(`${gw.url}/`, { headers: { accept: 'text/html' } })).status).toBe(200);
+    expect(await (await fetch(`${gw.url}/explorer/assets/explorer.js`)).text()).toContain('createFetcher');
   });
 
   it.skipIf(!hasRedis())('keeps its caches in Redis with CACHE_URL', async () => {
     const query = '{ municipality(code: "1480") { name currentWeather { airTemperature } } }';
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`${url}/graphql`, {
+      const res = await fetch(`${gw.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query }),
@@ -253,19 +255,19 @@ describe('the bundled gateway, moved, with no other compiled module', { timeout:
   });
 
   it('says no word of a deprecated module (whatwg-url stays outside the bundle)', () => {
-    expect(stderr).not.toContain('DeprecationWarning');
+    expect(gw.stderr).not.toContain('DeprecationWarning');
   });
 
   it("exports the request's spans to the OTLP endpoint (the SDK required from node_modules)", async () => {
-    const res = await fetch(`${url}/graphql`, {
+    const res = await fetch(`${gw.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ municipality(code: "0180") { name } }' }),
     });
     expect(res.status).toBe(200);
     // SIGTERM: the gateway drains, and the telemetry's shutdown exports the spans still batched.
-    const exited = new Promise((done) => child!.once('exit', done));
-    child!.kill('SIGTERM');
+    const exited = new Promise((done) => gw.child.once('exit', done));
+    gw.child.kill('SIGTERM');
     await exited;
     const sent = exports.join('\n');
     expect(sent).toContain('bundle-test');

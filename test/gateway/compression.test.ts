@@ -47,6 +47,10 @@ function send(
   });
 }
 
+/** A gateway in offline mode at a fixed time, with these settings besides. */
+const offline = (env: Record<string, string> = {}) =>
+  startTestGateway({ env: { UPSTREAM_MODE: 'offline', ...env }, now: () => NOW });
+
 const graphql = (gw: TestGateway, query: string, headers: Record<string, string> = {}) =>
   send(gw, '/graphql', { body: JSON.stringify({ query }), headers });
 
@@ -61,7 +65,7 @@ function decoded(raw: Raw): string {
 describe('compressed responses (the default: on, from 1024 bytes)', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { UPSTREAM_MODE: 'offline' }, now: () => NOW });
+    gw = await offline();
   });
   afterAll(() => gw.stop());
 
@@ -142,13 +146,14 @@ describe('RESPONSE_COMPRESSION=off, and RESPONSE_COMPRESSION_MIN_BYTES', () => {
   afterAll(async () => {
     for (const gw of running) await gw.stop();
   });
+  const started = async (env: Record<string, string>) => {
+    const gw = await offline(env);
+    running.push(gw);
+    return gw;
+  };
 
   it('off: every response as it is, and Vary names Origin only', async () => {
-    const gw = await startTestGateway({
-      env: { UPSTREAM_MODE: 'offline', RESPONSE_COMPRESSION: 'off' },
-      now: () => NOW,
-    });
-    running.push(gw);
+    const gw = await started({ RESPONSE_COMPRESSION: 'off' });
     const res = await graphql(gw, LARGE, { 'accept-encoding': 'gzip, br' });
     expect(res.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(res.body.toString('utf8')).data.municipalities).toHaveLength(290);
@@ -156,19 +161,13 @@ describe('RESPONSE_COMPRESSION=off, and RESPONSE_COMPRESSION_MIN_BYTES', () => {
   });
 
   it('a threshold of 0 compresses the smallest answer too', async () => {
-    const gw = await startTestGateway({
-      env: { UPSTREAM_MODE: 'offline', RESPONSE_COMPRESSION_MIN_BYTES: '0' },
-      now: () => NOW,
-    });
-    running.push(gw);
+    const gw = await started({ RESPONSE_COMPRESSION_MIN_BYTES: '0' });
     const small = await graphql(gw, SMALL, { 'accept-encoding': 'gzip' });
     expect(small.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(decoded(small)).data.municipality.name).toBe('Stockholm');
   });
 
   it('refuses a value it does not know, saying what is allowed', async () => {
-    await expect(
-      startTestGateway({ env: { UPSTREAM_MODE: 'offline', RESPONSE_COMPRESSION: 'gzip' }, now: () => NOW }),
-    ).rejects.toThrow(/RESPONSE_COMPRESSION.*on.*off/s);
+    await expect(offline({ RESPONSE_COMPRESSION: 'gzip' })).rejects.toThrow(/RESPONSE_COMPRESSION.*on.*off/s);
   });
 });
