@@ -13,11 +13,16 @@
  *    whole-response cache off (every query executes: the engine's own speed), then on (the default);
  * 4. entity-heavy queries (all 290 municipalities; a county's municipalities joined with SCB
  *    population, batched into one upstream call): one request cold, one warm.
+ * 5. compressed answers: autocannon on a warm 20 kB answer (the 290 municipalities, their counties) for
+ *    clients that accept nothing, gzip, or Brotli only (replayed hits: gzip is made once per answer,
+ *    Brotli each time by the middleware); each encoding's answer is decoded and checked first.
  * Prints requests/s, p50/p99 latency and upstream calls per query. Every response is compared with
  * the expected body, so a fast wrong answer does not count as throughput.
  */
+import { request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import Keyv from 'keyv';
 import { loadConfig } from '../gateway/src/config.ts';
@@ -164,6 +169,57 @@ async function load(bench: Bench, label: string, query: string): Promise<LoadRes
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/** The 20 kB answer section 5 sends compressed (the 290 municipalities and their counties). */
+const LARGE_ANSWER = ENTITY_QUERIES[0][1];
+
+/**
+ * Load with one Accept-Encoding: the answer is fetched and decoded once and must be the expected
+ * text (autocannon cannot decode, so under load only the status is checked), then autocannon.
+ */
+async function loadEncoded(bench: Bench, encoding: 'identity' | 'gzip' | 'br', expected: string) {
+  const headers = {
+    'content-type': 'application/json',
+    'x-request-id': BENCH_REQUEST_ID,
+    'accept-encoding': encoding,
+  };
+  const body = JSON.stringify({ query: LARGE_ANSWER });
+  // node:http rather than fetch, which decodes by itself: the bytes sent are what is measured.
+  const raw = await new Promise<{ encoding: string | undefined; bytes: Buffer }>((resolve, reject) => {
+    const req = request(`${bench.url}/graphql`, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const text =
+    raw.encoding === 'gzip'
+      ? gunzipSync(raw.bytes).toString('utf8')
+      : raw.encoding === 'br'
+        ? brotliDecompressSync(raw.bytes).toString('utf8')
+        : raw.bytes.toString('utf8');
+  if (text !== expected) throw new Error(`${encoding}: the answer decoded is not the expected one`);
+  const result = await autocannon({
+    url: `${bench.url}/graphql`,
+    method: 'POST',
+    headers,
+    body,
+    connections,
+    duration,
+  });
+  return {
+    sent: raw.encoding ?? 'identity',
+    bytes: raw.bytes.length,
+    requestsPerSecond: result.requests.average,
+    p99: result.latency.p99,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
 async function main() {
   console.log(
     `Gateway benchmark, snapshot mode, Node ${process.version}; autocannon ${duration} s × ${connections} connections`,
@@ -229,6 +285,41 @@ async function main() {
     }
     await bench.stop();
   }
+
+  // 5. Compressed answers. The first hit after the miss goes through the pipeline and is kept for
+  // replays; a few more requests let the gzip made once be ready before the load.
+  bench = await startGateway();
+  const { text: expected, body: answer } = await post(bench, LARGE_ANSWER, false);
+  if (answer.errors) throw new Error(`compressed answers: the query fails: ${answer.errors[0]?.message}`);
+  for (let i = 0; i < 3; i++) await loadEncodedWarmUp(bench);
+  console.log(`\nCompressed answers (warm; ${LARGE_ANSWER}, ${expected.length} bytes as it is):`);
+  console.log('  accepted   sent       bytes     req/s   ÷ identity   p99 ms   failures');
+  let identity = 0;
+  for (const encoding of ['identity', 'gzip', 'br'] as const) {
+    const r = await loadEncoded(bench, encoding, expected);
+    if (encoding === 'identity') identity = r.requestsPerSecond;
+    console.log(
+      `  ${encoding.padEnd(10)} ${r.sent.padEnd(8)} ${String(r.bytes).padStart(7)} ${fmt(r.requestsPerSecond).padStart(9)} ${fmt(r.requestsPerSecond / identity, 2).padStart(12)} ${fmt(r.p99).padStart(8)} ${String(r.failures).padStart(10)}`,
+    );
+  }
+  console.log(
+    '  (gzip: a replayed hit is compressed once, then only its request id per request; br: clients\n   that accept Brotli only get it from the middleware, compressed for each request.)',
+  );
+  await bench.stop();
+}
+
+/** One request that accepts gzip: after the miss, the hit kept for replays, then its gzip made. */
+async function loadEncodedWarmUp(bench: Bench) {
+  await fetch(`${bench.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-request-id': BENCH_REQUEST_ID,
+      'accept-encoding': 'gzip',
+    },
+    body: JSON.stringify({ query: LARGE_ANSWER }),
+  }).then((res) => res.arrayBuffer());
+  await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 main().catch((err: unknown) => {

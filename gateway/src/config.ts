@@ -165,7 +165,7 @@ export const gatewayEnv = {
   }),
   RESPONSE_CACHE_REPLAY_BYTES: int({
     description:
-      "Bytes of sent response-cache hits (their UTF-8 bodies and request keys) this process keeps to send again, as they were sent, for identical POST requests (same body text, content-type and accept) without running Apollo Server's request pipeline; the client's cost is charged and usage counted as for the hit. `0` sends every hit through the pipeline",
+      "Bytes of sent response-cache hits (their UTF-8 bodies, request keys and, once a client accepting gzip asked, their gzip) this process keeps to send again, as they were sent, for identical POST requests (same body text, content-type and accept) without running Apollo Server's request pipeline; the client's cost is charged and usage counted as for the hit. `0` sends every hit through the pipeline",
     default: String(32 * 1024 * 1024),
     min: 0,
     max: 1024 * 1024 * 1024,

@@ -44,6 +44,7 @@ import type { Logger } from '../../kit/logger.ts';
 import { stableJson } from '../../kit/snapshot.ts';
 import type { RequestTrace, UpstreamEvent } from '../../kit/upstream.ts';
 import type { GatewayContext } from './datasources.ts';
+import { type GzipAround, gzipAround } from './gzip-around.ts';
 
 /** Options of the whole-response cache. */
 export interface ResponseCacheOptions {
@@ -98,7 +99,14 @@ export interface Replay extends ReplayAccounting {
   headers: ReadonlyArray<readonly [string, string]>;
   /** The body as sent, with `requestId` in place of the hit's request id, as UTF-8 bytes. */
   body(requestId: string): Buffer;
-  /** Bytes kept for it (its body without the request id). */
+  /**
+   * The same body gzip-compressed, but for its request id compressed once (see gzip-around.ts); or
+   * undefined while that compression is under way: the first call starts it, on zlib's thread pool.
+   */
+  gzip(requestId: string): Buffer | undefined;
+  /** The length of its body without the request id. */
+  size: number;
+  /** Bytes kept for it (its body without the request id, and its compressed parts once made). */
   bytes: number;
   /** Seconds since the answer was kept: the `age` header. */
   age(): number;
@@ -174,8 +182,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const embedding = new WeakSet<RequestTrace>();
   const served = new WeakMap<RequestTrace, StoredAnswer>();
   /** Hits as sent, by the caller's request identity, each with the answer it sent. */
+  const replayMaxBytes = Math.max(1, options.replayBytes ?? 32 * 1024 * 1024);
   const replays = new LRUCache<string, { replay: Replay; answer: StoredAnswer }>({
-    maxSize: Math.max(1, options.replayBytes ?? 32 * 1024 * 1024),
+    maxSize: replayMaxBytes,
     sizeCalculation: (r, key) => key.length + r.replay.bytes,
   });
   const replaysOn = (options.replayBytes ?? 1) > 0;
@@ -360,6 +369,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       // (a string with å, ä or ö is UTF-16 in V8, and every write transcoded it).
       const head = Buffer.from(sent.body.slice(0, at + '"requestId":'.length));
       const tail = Buffer.from(sent.body.slice(at + id.length));
+      let gzipped: GzipAround | undefined;
+      let compressing = false;
       const replay: Replay = {
         ...accounting,
         headers,
@@ -372,6 +383,28 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           tail.copy(out, head.length + size);
           return out;
         },
+        gzip(requestId) {
+          if (gzipped) return gzipped(Buffer.from(JSON.stringify(requestId)));
+          if (!compressing) {
+            compressing = true;
+            gzipAround(head, tail).then(
+              (wrap) => {
+                // Counted in the bound: kept again as a new entry, whose size is measured anew. When
+                // that would not fit, the plain replay stays and the middleware compresses it.
+                const kept = replays.peek(key);
+                if (kept?.replay !== replay || key.length + replay.bytes + wrap.bytes > replayMaxBytes)
+                  return;
+                gzipped = wrap;
+                replay.bytes += wrap.bytes;
+                replays.set(key, { ...kept });
+              },
+              // zlib does not fail on a buffer in memory; if it ever did, the middleware compresses.
+              () => undefined,
+            );
+          }
+          return undefined;
+        },
+        size: head.length + tail.length,
         bytes: head.length + tail.length,
         age: () => Math.max(0, Math.floor((now() - answer.storedAt) / 1000)),
       };

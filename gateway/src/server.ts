@@ -14,6 +14,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import compression from 'compression';
 import { GraphQLError } from 'graphql';
 import type Keyv from 'keyv';
+import Negotiator from 'negotiator';
 import { Counter } from 'prom-client';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { cacheState, closeCache, createCache } from '../../kit/cache.ts';
@@ -712,7 +713,8 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     const refused = persisted.refusal({ method: req.method ?? 'GET', body, search: url.search });
     if (refused) return sendJson(res, refused.status, { ...refused.body, extensions: { requestId } });
     const replayKey = responseCache ? replayKeyOf(req, raw, body) : undefined;
-    if (replayKey !== undefined && (await sendReplay(res, replayKey, requestId, client, started))) return;
+    if (replayKey !== undefined && (await sendReplay(req, res, replayKey, requestId, client, started)))
+      return;
     const context = requestContext(req, requestId, client);
     // A whole-response cache hit's data is sent as the JSON text it was kept as.
     responseCache?.embedsJson(context);
@@ -733,6 +735,9 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           : responseCache
             ? responseCache.serialized(context, result.body.string)
             : result.body.string;
+      // Said here, as for a replay: the compression middleware sends its headers before the body
+      // and would make it chunked (it drops the length again when it compresses).
+      res.setHeader('content-length', Buffer.byteLength(sent));
       res.end(sent);
       const count = outcome === 'hit' ? usage.repeater(context.trace) : undefined;
       const cost = charged.get(context.trace);
@@ -757,6 +762,7 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
    * pipeline refuses it with its 429).
    */
   async function sendReplay(
+    req: IncomingMessage,
     res: ServerResponse,
     key: string,
     requestId: string,
@@ -769,7 +775,18 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     res.statusCode = 200;
     for (const [name, value] of replay.headers) res.setHeader(name, value);
     res.setHeader('age', String(replay.age()));
-    res.end(replay.body(requestId));
+    // gzip compressed once for all its replays, when the client accepts gzip, even if it prefers
+    // Brotli: compressing each replay again cost more than the replay (14 000 req/s sent plain,
+    // 2 000 compressed, for the 290 populations). Until that gzip is ready, and for a client that
+    // accepts Brotli only, the middleware compresses as for any response.
+    const gzipped =
+      compress && replay.size >= g.RESPONSE_COMPRESSION_MIN_BYTES && acceptsGzip(req)
+        ? replay.gzip(requestId)
+        : undefined;
+    if (gzipped) res.setHeader('content-encoding', 'gzip');
+    const sent = gzipped ?? replay.body(requestId);
+    res.setHeader('content-length', sent.length);
+    res.end(sent);
     responseCacheRequests.inc({ outcome: 'replayed' });
     replay.count((performance.now() - started) / 1000);
     return true;
@@ -860,6 +877,11 @@ function upstreamExtensionsPlugin(
       };
     },
   };
+}
+
+/** Whether the request's Accept-Encoding accepts gzip (with a q above 0, or through `*`). */
+function acceptsGzip(req: IncomingMessage): boolean {
+  return req.headers['accept-encoding'] !== undefined && new Negotiator(req).encoding(['gzip']) === 'gzip';
 }
 
 /** A POST body's keys that a replayed hit may have: the GraphQL request itself, nothing else. */

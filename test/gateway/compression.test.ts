@@ -125,6 +125,46 @@ describe('compressed responses (the default: on, from 1024 bytes)', () => {
     expect(lines).toHaveLength(291);
   });
 
+  it('gzips a replayed hit once for all its replays: each request then gets it with its own id', async () => {
+    const query = '{ municipalities { code population } }';
+    await graphql(gw, query);
+    const plain = await graphql(gw, query, { 'x-request-id': 'plain-1' });
+    expect(plain.headers['x-response-cache']).toBe('hit');
+    const text = plain.body.toString('utf8');
+    expect(text.length).toBeGreaterThan(5_000);
+    const as = (id: string) => text.replace('"requestId":"plain-1"', `"requestId":"${id}"`);
+    // A client that prefers Brotli but accepts gzip: Brotli from the middleware while the gzip is
+    // made on zlib's thread pool, then gzip, with its length (the middleware streams without one).
+    const seen: string[] = [];
+    let spliced: Raw | undefined;
+    for (let i = 0; i < 50 && !spliced; i++) {
+      const id = `replay-${i}`;
+      const res = await graphql(gw, query, { 'accept-encoding': 'br;q=1, gzip;q=0.5', 'x-request-id': id });
+      expect(res.headers['x-response-cache']).toBe('hit');
+      expect(decoded(res)).toBe(as(id));
+      seen.push(String(res.headers['content-encoding']));
+      if (res.headers['content-encoding'] === 'gzip') spliced = res;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen[0]).toBe('br');
+    expect(spliced?.headers['content-length']).toBe(String(spliced?.body.length));
+    expect(String(spliced?.headers['vary']).toLowerCase()).toContain('accept-encoding');
+    expect(spliced!.body.length).toBeLessThan(text.length / 3);
+    // Then every replay for a gzip client, each with its own request id; Brotli-only clients keep Brotli.
+    for (const id of ['next-1', 'ÅÄÖ is not allowed in an id', 'next-2']) {
+      const res = await graphql(gw, query, { 'accept-encoding': 'gzip', 'x-request-id': id });
+      expect(res.headers['content-encoding']).toBe('gzip');
+      expect(decoded(res)).toBe(as(String(res.headers['x-request-id'])));
+    }
+    const br = await graphql(gw, query, { 'accept-encoding': 'br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(decoded(br)).toBe(as('fixed'));
+    // A client that refuses gzip does not get it.
+    const refused = await graphql(gw, query, { 'accept-encoding': 'gzip;q=0, identity' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body.toString('utf8')).toBe(as('fixed'));
+  });
+
   it('leaves the explorer page to its own gzip, and answers OPTIONS without a body', async () => {
     const page = await send(gw, '/', {
       method: 'GET',

@@ -4,6 +4,7 @@
  * is never kept or shared, and identical operations in flight executed once. A fake clock moves time;
  * resolvers count their executions. `response-cache-gateway.test.ts` runs the same cache in the gateway.
  */
+import { gunzipSync } from 'node:zlib';
 import { ApolloServer, type GraphQLResponse } from '@apollo/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../../gateway/src/datasources.ts';
@@ -343,6 +344,54 @@ describe('replays: a hit kept as it was sent', () => {
     remember('c', `{"data":{"count":1},"extensions":{"requestId":"r","pad":"${'z'.repeat(100)}"}}`);
     expect(h.cache.replay('a')).toBeUndefined();
     expect(h.cache.replay('c')).toBeDefined();
+  });
+
+  it('gzips a kept hit once, off the main thread, within replayBytes', async () => {
+    const until = async <T>(get: () => T | undefined): Promise<T> => {
+      for (let i = 0; i < 200; i++) {
+        const value = get();
+        if (value !== undefined) return value;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error('not ready after 1 s');
+    };
+    const body = `{"data":{"count":1},"extensions":{"requestId":"r","pad":"${'x'.repeat(3000)}"}}`;
+    const keep = async (h: Harness) => {
+      await h.run('{ count }');
+      const trace = createTrace();
+      await h.run('{ count }', undefined, { trace });
+      h.cache.remember(
+        'k',
+        { trace, wantsStats: false },
+        { status: 200, headers: [[RESPONSE_CACHE_HEADER, 'hit']], body, requestId: 'r' },
+        { cost: 1, count: () => {} },
+      );
+      return h.cache.replay('k')!;
+    };
+    const h = await harness({ replayBytes: 20_000 });
+    const replay = await keep(h);
+    const plainBytes = body.length - '"r"'.length;
+    expect(replay.size).toBe(plainBytes);
+    expect(replay.bytes).toBe(plainBytes);
+    // The first call starts the compression and says it is not ready.
+    expect(replay.gzip('first')).toBeUndefined();
+    const gzipped = await until(() => replay.gzip('g-2'));
+    expect(gunzipSync(gzipped).toString('utf8')).toBe(send(replay, 'g-2'));
+    expect(gzipped.length).toBeLessThan(200);
+    expect(gunzipSync(replay.gzip('g-3')!).toString('utf8')).toBe(send(replay, 'g-3'));
+    // Counted in the bound, and still kept.
+    expect(replay.bytes).toBeGreaterThan(plainBytes);
+    expect(replay.size).toBe(plainBytes);
+    expect(h.cache.replay('k')).toBe(replay);
+
+    // A bound the plain body fits but not with its gzip: the replay stays, never gzipped.
+    const tight = await harness({ replayBytes: plainBytes + 'k'.length + 10 });
+    const kept = await keep(tight);
+    expect(kept.gzip('a')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(kept.gzip('b')).toBeUndefined();
+    expect(tight.cache.replay('k')).toBe(kept);
+    expect(kept.bytes).toBe(plainBytes);
   });
 
   it('replayBytes 0: nothing is kept', async () => {
