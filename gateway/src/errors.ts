@@ -4,8 +4,11 @@ import {
   type FloatValueNode,
   GraphQLError,
   type GraphQLFormattedError,
+  type GraphQLSchema,
   getNamedType,
   type IntValueNode,
+  isInterfaceType,
+  isObjectType,
   type ValidationContext,
 } from 'graphql';
 import { type ErrorCode, isErrorCode } from '../../kit/errors.ts';
@@ -153,12 +156,51 @@ export function finiteNumbers(context: ValidationContext): ASTVisitor {
   };
 }
 
+/** How many names `withWhatIsAllowed` lists before it says how many more there are. */
+const MAX_LISTED = 40;
+
+const listNames = (names: string[]) =>
+  names.length <= MAX_LISTED
+    ? names.join(', ')
+    : `${names.slice(0, MAX_LISTED).join(', ')}, … (${names.length} in all)`;
+
+/**
+ * graphql-js names the close matches of an unknown field or argument ("Did you mean …?") but, when
+ * none is close, not what there is. Completes such a message with the type's fields or the field's
+ * arguments (deprecated ones left out, as the explorer leaves them), so that a team without the
+ * explorer at hand sees what it may ask. Any other message is returned as it is.
+ */
+export function withWhatIsAllowed(message: string, schema: GraphQLSchema): string {
+  const field = /^Cannot query field "[^"]+" on type "([^"]+)"\.$/.exec(message);
+  if (field) {
+    const type = schema.getType(field[1]!);
+    if (!isObjectType(type) && !isInterfaceType(type)) return message;
+    const names = Object.values(type.getFields())
+      .filter((f) => !f.deprecationReason)
+      .map((f) => f.name);
+    return `${message} The fields of "${type.name}" are: ${listNames(names)}.`;
+  }
+  const argument = /^Unknown argument "[^"]+" on field "([^".]+)\.([^"]+)"\.$/.exec(message);
+  if (argument) {
+    const type = schema.getType(argument[1]!);
+    const def = isObjectType(type) || isInterfaceType(type) ? type.getFields()[argument[2]!] : undefined;
+    if (!def) return message;
+    const names = def.args.filter((a) => !a.deprecationReason).map((a) => a.name);
+    const deprecated = def.args.filter((a) => a.deprecationReason).map((a) => a.name);
+    return names.length === 0
+      ? `${message} "${argument[1]}.${argument[2]}" takes no arguments${deprecated.length ? ` (${listNames(deprecated)}: deprecated)` : ''}.`
+      : `${message} The arguments of "${argument[1]}.${argument[2]}" are: ${listNames(names)}.`;
+  }
+  return message;
+}
+
 /**
  * Refuses, before anything runs, an operation the gateway cannot select or execute: an unknown
  * `operationName`, several operations without one, or a mutation or subscription (this graph has
  * neither: it is read-only). Apollo Gateway would otherwise throw while executing (HTTP 500). Any
  * other request-level error that reaches the client only as BAD_USER_INPUT, without data, is
- * answered with HTTP 400 instead of 500.
+ * answered with HTTP 400 instead of 500; an unknown field or argument with no close match is told
+ * what there is (`withWhatIsAllowed`).
  */
 export function clientErrorsPlugin<TContext extends object>(): ApolloServerPlugin<TContext> {
   return {
@@ -185,9 +227,15 @@ export function clientErrorsPlugin<TContext extends object>(): ApolloServerPlugi
               `This graph is read-only: it has no ${operation.operation === 'mutation' ? 'mutations' : 'subscriptions'} (its schema defines queries only). Send a query.`,
             );
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, schema }) {
           if (response.body.kind !== 'single') return;
-          const { data, errors } = response.body.singleResult;
+          const result = response.body.singleResult;
+          if (result.errors && result.data === undefined)
+            result.errors = result.errors.map((e) => {
+              const message = withWhatIsAllowed(e.message, schema);
+              return message === e.message ? e : { ...e, message };
+            });
+          const { data, errors } = result;
           if (data !== undefined || !errors?.length) return;
           if (response.http.status !== undefined && response.http.status < 500) return;
           if (errors.every((e) => CLIENT_CODES.has(String(e.extensions?.['code']))))

@@ -708,6 +708,19 @@ export async function createGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
           extensions: { requestId },
         });
       }
+      // Apollo Server's own refusal ("Operation batching disabled.") does not say what to send instead.
+      // Off on purpose: one HTTP request is one operation for the per-client request limit.
+      if (Array.isArray(body))
+        return sendJson(res, 400, {
+          errors: [
+            {
+              message:
+                'A batch of operations (a JSON array) is not accepted: send each operation in a request of its own, as a JSON object {"query": …, "variables": …, "operationName": …} (with Apollo Client: HttpLink, not BatchHttpLink).',
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          ],
+          extensions: { requestId },
+        });
     }
     // Allow-list mode: a document not in the manifest is refused here, before parsing or any agency call.
     const refused = persisted.refusal({ method: req.method ?? 'GET', body, search: url.search });

@@ -102,7 +102,8 @@ describe('client errors are 4xx', () => {
       const message = body.errors?.[0]?.message ?? '';
       expect(message).toContain(`${char.repeat(QUOTE_MAX)}…`);
       expect(message).not.toContain(char.repeat(QUOTE_MAX + 1));
-      expect(message.length).toBeLessThan(400);
+      // What the schema has, listed after an unknown field, is bounded by the schema, not the input.
+      expect(message.replace(/ The fields of "Query" are: [^…]*$/, '').length).toBeLessThan(400);
     }
   });
 });

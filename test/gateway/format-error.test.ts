@@ -105,6 +105,55 @@ describe('formatError in the running gateway', () => {
     expect(body.errors?.[0]?.message).toMatch(/Cannot query field "nope"/);
   });
 
+  it('an unknown field or argument with nothing close is told what there is; one close is suggested', async () => {
+    const field = await gw.query('{ location(latitude: 59.3, longitude: 18.1) { placeNames } }');
+    const message = String(field.errors?.[0]?.message);
+    expect(message).toMatch(/^Cannot query field "placeNames" on type "Place"\. The fields of "Place" are: /);
+    // Every field of Place the schema has, none deprecated.
+    const listed = message
+      .replace(/^.* are: /, '')
+      .replace(/\.$/, '')
+      .split(', ');
+    const type = (await gw.query('{ __type(name: "Place") { fields { name } } }')).data as {
+      __type: { fields: Array<{ name: string }> };
+    };
+    expect(listed.sort()).toEqual(type.__type.fields.map((f) => f.name).sort());
+    expect(listed).toContain('municipality');
+
+    const close = await gw.query('{ municipality(code: "0180") { nam } }');
+    expect(close.errors?.[0]?.message).toBe(
+      'Cannot query field "nam" on type "Municipality". Did you mean "name"?',
+    );
+
+    const argument = await gw.query('{ municipality(kommunkod: "0180") { name } }');
+    expect(argument.errors?.map((e) => e.message)).toContain(
+      'Unknown argument "kommunkod" on field "Query.municipality". The arguments of "Query.municipality" are: code.',
+    );
+    const none = await gw.query('{ municipalities(x: 1) { name } }');
+    expect(none.errors?.[0]?.message).toBe(
+      'Unknown argument "x" on field "Query.municipalities". "Query.municipalities" takes no arguments (county: deprecated).',
+    );
+    // Deprecated fields are not offered (Query.place is, for location).
+    const root = String((await gw.query('{ nothingLikeThis }')).errors?.[0]?.message);
+    expect(root).toContain(' location, ');
+    expect(root).not.toMatch(/[ :]place[,.]/);
+  });
+
+  it('a batch (a JSON array of operations) is refused, saying what to send instead', async () => {
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { query: '{ county(code: "01") { name } }' },
+        { query: '{ county(code: "02") { name } }' },
+      ]),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: unknown }> };
+    expect(body.errors[0]?.message).toMatch(/not accepted: send each operation in a request of its own/);
+    expect(body.errors[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+  });
+
   it('a syntax error reaches the client as BAD_USER_INPUT', async () => {
     const body = await gw.query('{ municipality(code: ');
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
