@@ -43,7 +43,17 @@ function* files(dir) {
 
 function newestSource() {
   let newest = 0;
-  for (const root of [...ROOTS, 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) {
+  // This script too (how it builds), and package.json (npm start's flags, with which the build fills
+  // the compile cache).
+  const inputs = [
+    ...ROOTS,
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'package-lock.json',
+    'package.json',
+    'scripts/build.mjs',
+  ];
+  for (const root of inputs) {
     if (!existsSync(root)) continue;
     if (statSync(root).isFile()) newest = Math.max(newest, statSync(root).mtimeMs);
     else for (const f of files(root)) newest = Math.max(newest, statSync(f).mtimeMs);
@@ -138,6 +148,18 @@ async function bundle(entry, outfile) {
   });
   for (const warning of result.warnings)
     console.error(`build: esbuild: ${warning.text} (${warning.location?.file ?? ''})`);
+  // The bundle's source text stays in memory for as long as the gateway runs (V8 compiles functions
+  // lazily and keeps Function.prototype.toString working). esbuild escapes strings but keeps the
+  // dependencies' comments and regular expression literals as written: one "’" in a comment made
+  // the 11 MB bundle a 22.5 MB two-byte string, and Latin-1 letters ("å" in our regular expressions)
+  // still cost more than ASCII (loading the ASCII bundle: 11 MB less external memory and 16 MB less
+  // resident memory, measured with Node 24). Every other character is escaped: \uXXXX
+  // means the same character in a string, a regular expression or an identifier, and nothing in a
+  // comment, the only places where esbuild leaves them; the source map's columns move only after
+  // such a character on its line.
+  const text = readFileSync(outfile, 'utf8');
+  const ascii = text.replace(/[^\t\n\r -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) writeFileSync(outfile, ascii);
 }
 
 const started = Date.now();

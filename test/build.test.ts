@@ -97,6 +97,10 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
     expect(gw.stderr).toMatch(/cache for ESM \S+\/run\.bundle\.js was accepted/);
   });
 
+  it('is ASCII only: its source text stays in memory, and a two-byte one took twice the room', () => {
+    expect(readFileSync('dist/gateway/src/run.bundle.js', 'utf8')).toMatch(/^[\t\n\r -~]*$/);
+  });
+
   it("maps the bundle's lines back to the TypeScript with --enable-source-maps", () => {
     const bundle = readFileSync('dist/gateway/src/run.bundle.js', 'utf8').split('\n');
     const line = bundle.indexOf('// kit/config.js');
@@ -343,6 +347,35 @@ describe('scripts/build.mjs replaces dist/ only with a complete build', { timeou
     );
     // where.js's directory, not the bundle's
     expect(loaded.stdout.trim()).toBe(pathToFileURL(join(root, 'dist', 'gateway', 'lib', '/')).href);
+  });
+
+  it('writes the bundle in ASCII, escaping what comments and regular expressions kept, to the same effect', () => {
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }');
+    writeFileSync(
+      join(root, 'gateway', 'src', 'run.ts'),
+      [
+        '// The county’s name — “län” — and an emoji 😀 in a comment.',
+        "export const swedish = (s: string) => /^[åäöÅÄÖ]+$/.test(s) && /(Län|Kommun) – \\d/.test('Län – 1');",
+        "export const emoji = (s: string) => /^😀+$/u.test(s) && /^😀$/.test('😀');",
+        "export const text = 'Malmö — 😀';",
+        '',
+      ].join('\n'),
+    );
+    const built = run();
+    expect(built.status, built.stderr).toBe(0);
+    const bundle = readFileSync(join(root, 'dist', 'gateway', 'src', 'run.bundle.js'), 'utf8');
+    expect(bundle).toMatch(/^[\t\n\r -~]*$/);
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('./dist/gateway/src/run.bundle.js'); console.log(JSON.stringify([m.swedish('åÄö'), m.swedish('ae'), m.emoji('😀😀'), m.emoji('x'), m.text]));",
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(loaded.stderr).toBe('');
+    expect(JSON.parse(loaded.stdout)).toEqual([true, false, true, false, 'Malmö — 😀']);
   });
 
   it('fails the build, keeping the last good dist/, on an import.meta property the bundle cannot rewrite', () => {

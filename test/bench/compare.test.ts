@@ -40,6 +40,8 @@ const distStale =
         'tsconfig.json',
         'tsconfig.build.json',
         'package-lock.json',
+        'package.json',
+        'scripts/build.mjs',
       ]
         .filter((path) => existsSync(path))
         .map(newestSource),
