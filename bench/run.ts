@@ -292,9 +292,7 @@ async function main() {
   const { text: expected, body: answer } = await post(bench, LARGE_ANSWER, false);
   if (answer.errors) throw new Error(`compressed answers: the query fails: ${answer.errors[0]?.message}`);
   for (let i = 0; i < 3; i++) await loadEncodedWarmUp(bench);
-  console.log(
-    `\nCompressed answers (warm; ${LARGE_ANSWER}, ${Buffer.byteLength(expected)} bytes as it is):`,
-  );
+  console.log(`\nCompressed answers (warm; ${LARGE_ANSWER}, ${Buffer.byteLength(expected)} bytes as it is):`);
   console.log('  accepted   sent       bytes     req/s   ÷ identity   p99 ms   failures');
   let identity = 0;
   for (const encoding of ['identity', 'gzip', 'br'] as const) {
