@@ -5,6 +5,7 @@
 //   node scripts/build.mjs             always builds
 //   node scripts/build.mjs --if-stale  builds only when a source file is newer than the last build
 //                                      (npm start and npm run demo run this first)
+//   node scripts/build.mjs --is-fresh  builds nothing; exits 0 when dist/ is up to date, else 1
 //
 // Plain Node (no tsx), so that it also runs where only production dependencies are installed: there
 // it keeps the dist/ that is there, or says what to run.
@@ -61,9 +62,9 @@ function newestSource() {
   return newest;
 }
 
-if (process.argv.includes('--if-stale') && existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestSource()) {
-  process.exit(0);
-}
+const fresh = () => existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestSource();
+if (process.argv.includes('--is-fresh')) process.exit(fresh() ? 0 : 1);
+if (process.argv.includes('--if-stale') && fresh()) process.exit(0);
 
 let tsc;
 try {

@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -66,6 +67,20 @@ async function startCompiled(
   return gw;
 }
 
+/** The README query's answer from a started gateway. */
+async function readmeQuery(url: string) {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: README_QUERY }),
+  });
+  return (await res.json()) as {
+    data: { municipality: { name: string; county: { name: string }; forecast: unknown[] } };
+    errors?: unknown;
+    extensions: { offline: { mode: string } };
+  };
+}
+
 describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   let gw: CompiledGateway;
 
@@ -116,16 +131,7 @@ describe('node dist/gateway/src/main.js', { timeout: 120_000 }, () => {
   });
 
   it('serves the README query offline', async () => {
-    const res = await fetch(`${gw.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: README_QUERY }),
-    });
-    const body = (await res.json()) as {
-      data: { municipality: { name: string; county: { name: string }; forecast: unknown[] } };
-      errors?: unknown;
-      extensions: { offline: { mode: string } };
-    };
+    const body = await readmeQuery(gw.url);
     expect(body.errors).toBeUndefined();
     expect(body.data.municipality.name).toBe('Stockholm');
     expect(body.data.municipality.county.name).toBe('Stockholms län');
@@ -223,15 +229,7 @@ describe('the bundled gateway, moved, with no other compiled module', { timeout:
   });
 
   it('serves the README query, the explorer and its assets', async () => {
-    const res = await fetch(`${gw.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: README_QUERY }),
-    });
-    const body = (await res.json()) as {
-      data: { municipality: { name: string; county: { name: string }; forecast: unknown[] } };
-      errors?: unknown;
-    };
+    const body = await readmeQuery(gw.url);
     expect(body.errors).toBeUndefined();
     expect(body.data.municipality.county.name).toBe('Stockholms län');
     expect(body.data.municipality.forecast).toHaveLength(3);
@@ -320,6 +318,22 @@ describe('scripts/build.mjs replaces dist/ only with a complete build', { timeou
     expect(failed.stderr).toContain('the previous dist/ is kept');
     expect(readFileSync(join(root, 'dist', 'gateway', 'src', 'main.js'), 'utf8')).toContain('version = 1');
     expect(readdirSync(root).filter((f) => f.startsWith('dist'))).toEqual(['dist']);
+  });
+
+  it('--is-fresh says whether dist/ is up to date, building nothing', () => {
+    const isFresh = () =>
+      spawnSync(process.execPath, ['scripts/build.mjs', '--is-fresh'], { cwd: root, encoding: 'utf8' });
+    writeFileSync(join(root, 'gateway', 'src', 'main.ts'), 'export const version: number = 2;\n');
+    expect(isFresh().status).toBe(1);
+    expect(run().status).toBe(0);
+    expect(isFresh().status).toBe(0);
+    // The build script is an input of the build too.
+    const later = new Date(Date.now() + 2_000);
+    utimesSync(join(root, 'scripts', 'build.mjs'), later, later);
+    const stale = isFresh();
+    expect(stale.status).toBe(1);
+    expect(stale.stdout + stale.stderr).toBe('');
+    expect(readFileSync(join(root, 'dist', 'gateway', 'src', 'main.js'), 'utf8')).toContain('version = 2');
   });
 
   it('replaces dist/ whole on the next good build (no file of the old build is left)', () => {

@@ -4,48 +4,18 @@
  * process the harness started is gone when it ends. No figure is asserted: this machine's speed is
  * not the test's business. About 20–30 s here, most of it starting thirteen processes.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-/** The newest modification time under the paths scripts/build.mjs compiles and copies. */
-function newestSource(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry === 'generated') continue;
-    newest = Math.max(newest, newestSource(join(path, entry)));
-  }
-  return newest;
-}
-
 /**
  * The harness runs dist/ as it is (`--no-build`): a build here would race test/build.test.ts's,
- * which rebuilds a stale dist/ while the suite runs. So the test runs only on a fresh build (as
- * after `npm ci`) and otherwise says what to run.
+ * which rebuilds a stale dist/ while the suite runs. So the test runs only on a build that
+ * scripts/build.mjs itself judges fresh (as after `npm ci`), and otherwise says what to run.
  */
-const STAMP = 'dist/.build-stamp';
-const distStale =
-  !existsSync(STAMP) ||
-  statSync(STAMP).mtimeMs <
-    Math.max(
-      ...[
-        'gateway',
-        'kit',
-        'subgraphs',
-        'schema',
-        'tsconfig.json',
-        'tsconfig.build.json',
-        'package-lock.json',
-        'package.json',
-        'scripts/build.mjs',
-      ]
-        .filter((path) => existsSync(path))
-        .map(newestSource),
-    );
+const distStale = spawnSync(process.execPath, ['scripts/build.mjs', '--is-fresh']).status !== 0;
 
 const TARGETS = ['limit', 'default', 'nocache', 'http', 'hive', 'hive_rust', 'hive_cached'];
 const RATIOS = [
